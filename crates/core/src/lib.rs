@@ -1,0 +1,20 @@
+//! The domain of Madoguchi: the customer's world (organizations, contracts, plans), the
+//! catalog (ticket types, service menus), and the rules that every surface shares.
+//!
+//! No I/O, no async, no SQL: everything here is a value or a pure function.
+
+pub mod access;
+pub mod catalog;
+pub mod category;
+pub mod codes;
+pub mod event;
+pub mod model;
+pub mod status;
+pub mod validation;
+pub mod values;
+
+pub use codes::{
+    Channel, Desk, Locale, MenuInput, PermissionLevel, Role, Status, SupportPlan, TicketChannel,
+    TicketKind, UnknownCode,
+};
+pub use validation::{FieldError, Invalid, Problem};

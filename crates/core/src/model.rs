@@ -1,0 +1,99 @@
+//! The records of the customer's world (SPEC §1–2), as the rest of the system sees them.
+
+use jiff::Timestamp;
+
+use crate::codes::{Channel, Locale, PermissionLevel, Role, SupportPlan};
+use crate::values::{ContractNumber, Email, Name, TenantId};
+
+/// A customer company.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Organization {
+    pub id: String,
+    pub name: String,
+    pub created_at: Timestamp,
+}
+
+/// A cloud tenant an organization owns; tickets name the tenant they are about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tenant {
+    pub id: String,
+    pub organization_id: String,
+    pub tenant_id: String,
+    pub name: Option<String>,
+    pub created_at: Timestamp,
+}
+
+/// A contract between an organization and one contracting corporation (契約元法人) for one
+/// product line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contract {
+    pub id: String,
+    pub organization_id: String,
+    pub contract_number: String,
+    pub product_line: String,
+    pub contracting_corporation: String,
+    pub plan: SupportPlan,
+    pub channel: Channel,
+    /// Set exactly when `channel` is `partner`.
+    pub partner_name: Option<String>,
+    pub created_at: Timestamp,
+}
+
+/// Anyone who logs in: a customer, a customer admin, an agent or an admin.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    /// Set exactly for customers and customer admins.
+    pub organization_id: Option<String>,
+    pub locale: Locale,
+    /// An IANA time zone name; times are shown in it.
+    pub time_zone: String,
+    pub created_at: Timestamp,
+}
+
+/// A user's ticket permission on one contract.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TicketPermission {
+    pub user_id: String,
+    pub contract_id: String,
+    pub contract_number: String,
+    pub level: PermissionLevel,
+}
+
+/// A new contract, checked: a partner contract names its partner, a direct one does not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewContract {
+    pub organization_id: String,
+    pub contract_number: ContractNumber,
+    pub product_line: Name,
+    pub contracting_corporation: Name,
+    pub plan: SupportPlan,
+    pub channel: Channel,
+    pub partner_name: Option<Name>,
+}
+
+/// A new tenant, checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewTenant {
+    pub organization_id: String,
+    pub tenant_id: TenantId,
+    pub name: Option<Name>,
+}
+
+/// A new user, checked: customers have an organization, staff do not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewUser {
+    pub email: Email,
+    pub name: Name,
+    pub role: Role,
+    pub organization_id: Option<String>,
+    pub locale: Locale,
+    /// An Argon2id PHC string; `None` for users who only use API tokens.
+    pub password_hash: Option<String>,
+}
+
+/// The time zone users start with.
+pub const DEFAULT_TIME_ZONE: &str = "Asia/Tokyo";
