@@ -42,7 +42,7 @@ pub fn may_view_ticket(
         Role::Customer | Role::CustomerAdmin => {
             same_organization(user, ticket.organization_id)
                 && (level_on(user, permissions, ticket.contract_id).is_some()
-                    || ticket.participant_ids.iter().any(|id| *id == user.id))
+                    || ticket.participant_ids.contains(&user.id))
         }
     }
 }

@@ -145,10 +145,9 @@ impl Role {
     }
 }
 
-impl Default for Locale {
-    fn default() -> Self {
-        Locale::Ja
-    }
+impl Locale {
+    /// Japanese-first: users read Japanese unless they pick English.
+    pub const DEFAULT: Locale = Locale::Ja;
 }
 
 #[cfg(test)]

@@ -22,6 +22,7 @@ pub enum EventKind {
     TokenCreated,
     TokenRevoked,
     DeskMemberAdded,
+    CatalogSeeded,
     UserLoggedIn,
     UserLoggedOut,
 }
@@ -48,6 +49,7 @@ impl EventKind {
             TokenCreated => "token.created",
             TokenRevoked => "token.revoked",
             DeskMemberAdded => "desk.member_added",
+            CatalogSeeded => "catalog.seeded",
             UserLoggedIn => "session.created",
             UserLoggedOut => "session.ended",
         }

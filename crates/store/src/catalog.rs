@@ -1,0 +1,274 @@
+//! The catalog: desks, ticket types and service menus. Seeded once into a new database;
+//! after that they are data.
+
+use madoguchi_core::catalog::{
+    MenuItem, ServiceMenu, TicketType, seed_service_menus, seed_ticket_types,
+};
+use madoguchi_core::event::EventKind;
+use madoguchi_core::{Desk, MenuInput, SupportPlan, TicketChannel, TicketKind};
+use serde_json::json;
+use sqlx::{AnyConnection, FromRow};
+
+use crate::db::code;
+use crate::events::append;
+use crate::{Result, Store, StoreError};
+
+/// A desk with its names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeskInfo {
+    pub desk: Desk,
+    pub name_ja: String,
+    pub name_en: String,
+}
+
+#[derive(FromRow)]
+struct TicketTypeRow {
+    code: String,
+    name: String,
+    description_ja: String,
+    description_en: String,
+    kind: String,
+    channel: String,
+    desk: String,
+    position: i64,
+}
+
+#[derive(FromRow)]
+struct MenuItemRow {
+    menu_key: String,
+    key: String,
+    label_ja: String,
+    label_en: String,
+    input: String,
+    requirement: String,
+    options: String,
+}
+
+async fn insert_ticket_type(conn: &mut AnyConnection, t: &TicketType) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO ticket_types (code, name, description_ja, description_en, kind, channel, desk, position)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(&t.code)
+    .bind(&t.name)
+    .bind(&t.description_ja)
+    .bind(&t.description_en)
+    .bind(t.kind.code())
+    .bind(t.channel.code())
+    .bind(t.desk.code())
+    .bind(t.position)
+    .execute(&mut *conn)
+    .await?;
+    for plan in &t.plans {
+        sqlx::query("INSERT INTO ticket_type_plans (ticket_type, plan) VALUES ($1, $2)")
+            .bind(&t.code)
+            .bind(plan.code())
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+async fn insert_menu(conn: &mut AnyConnection, m: &ServiceMenu) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO service_menus (key, name_ja, name_en, position) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(&m.key)
+    .bind(&m.name_ja)
+    .bind(&m.name_en)
+    .bind(m.position)
+    .execute(&mut *conn)
+    .await?;
+    for (position, item) in m.items.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO service_menu_items (menu_key, key, label_ja, label_en, input, requirement, options, position)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(&m.key)
+        .bind(&item.key)
+        .bind(&item.label_ja)
+        .bind(&item.label_en)
+        .bind(item.input.code())
+        .bind(if item.required { "required" } else { "optional" })
+        .bind(serde_json::to_string(&item.options).map_err(StoreError::corrupt)?)
+        .bind(position as i64)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Seeds desks, ticket types and service menus into a database that has none, so that an
+    /// admin's later changes are never overwritten.
+    pub(crate) async fn seed_catalog(&self) -> Result<()> {
+        let mut tx = self.write.begin().await?;
+        let desks: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM desks")
+            .fetch_one(&mut *tx)
+            .await?;
+        if desks > 0 {
+            return Ok(());
+        }
+        for (desk, ja, en) in [
+            (Desk::General, "一般窓口", "General desk"),
+            (Desk::Premium, "特別窓口", "Premium special desk"),
+        ] {
+            sqlx::query("INSERT INTO desks (code, name_ja, name_en) VALUES ($1, $2, $3)")
+                .bind(desk.code())
+                .bind(ja)
+                .bind(en)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let types = seed_ticket_types();
+        for t in &types {
+            insert_ticket_type(&mut tx, t).await?;
+        }
+        let menus = seed_service_menus();
+        for m in &menus {
+            insert_menu(&mut tx, m).await?;
+        }
+        append(
+            &mut tx,
+            EventKind::CatalogSeeded,
+            None,
+            "catalog",
+            None,
+            json!({ "ticket_types": types.len(), "service_menus": menus.len() }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Every ticket type, in pick-list order, with the plans that offer it.
+    pub async fn ticket_types(&self) -> Result<Vec<TicketType>> {
+        let rows: Vec<TicketTypeRow> = sqlx::query_as(
+            "SELECT code, name, description_ja, description_en, kind, channel, desk, position
+             FROM ticket_types ORDER BY position, code",
+        )
+        .fetch_all(&self.read)
+        .await?;
+        let plans: Vec<(String, String)> =
+            sqlx::query_as("SELECT ticket_type, plan FROM ticket_type_plans")
+                .fetch_all(&self.read)
+                .await?;
+        rows.into_iter()
+            .map(|r| {
+                let mut offered = plans
+                    .iter()
+                    .filter(|(t, _)| *t == r.code)
+                    .map(|(_, p)| code(SupportPlan::parse(p)))
+                    .collect::<Result<Vec<_>>>()?;
+                offered.sort();
+                Ok(TicketType {
+                    kind: code(TicketKind::parse(&r.kind))?,
+                    channel: code(TicketChannel::parse(&r.channel))?,
+                    desk: code(Desk::parse(&r.desk))?,
+                    plans: offered,
+                    code: r.code,
+                    name: r.name,
+                    description_ja: r.description_ja,
+                    description_en: r.description_en,
+                    position: r.position,
+                })
+            })
+            .collect()
+    }
+
+    /// Every service menu with its items, in list order.
+    pub async fn service_menus(&self) -> Result<Vec<ServiceMenu>> {
+        let menus: Vec<(String, String, String, i64)> = sqlx::query_as(
+            "SELECT key, name_ja, name_en, position FROM service_menus ORDER BY position, key",
+        )
+        .fetch_all(&self.read)
+        .await?;
+        let items: Vec<MenuItemRow> = sqlx::query_as(
+            "SELECT menu_key, key, label_ja, label_en, input, requirement, options
+             FROM service_menu_items ORDER BY menu_key, position",
+        )
+        .fetch_all(&self.read)
+        .await?;
+        menus
+            .into_iter()
+            .map(|(key, name_ja, name_en, position)| {
+                let items = items
+                    .iter()
+                    .filter(|i| i.menu_key == key)
+                    .map(|i| {
+                        Ok(MenuItem {
+                            key: i.key.clone(),
+                            label_ja: i.label_ja.clone(),
+                            label_en: i.label_en.clone(),
+                            input: code(MenuInput::parse(&i.input))?,
+                            required: i.requirement == "required",
+                            options: serde_json::from_str(&i.options)
+                                .map_err(StoreError::corrupt)?,
+                        })
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                Ok(ServiceMenu {
+                    key,
+                    name_ja,
+                    name_en,
+                    items,
+                    position,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn desks(&self) -> Result<Vec<DeskInfo>> {
+        let rows: Vec<(String, String, String)> =
+            sqlx::query_as("SELECT code, name_ja, name_en FROM desks ORDER BY code")
+                .fetch_all(&self.read)
+                .await?;
+        rows.into_iter()
+            .map(|(c, name_ja, name_en)| {
+                Ok(DeskInfo {
+                    desk: code(Desk::parse(&c))?,
+                    name_ja,
+                    name_en,
+                })
+            })
+            .collect()
+    }
+
+    /// The desks an agent belongs to.
+    pub async fn desks_of(&self, user_id: &str) -> Result<Vec<Desk>> {
+        let rows: Vec<String> =
+            sqlx::query_scalar("SELECT desk FROM desk_members WHERE user_id = $1 ORDER BY desk")
+                .bind(user_id)
+                .fetch_all(&self.read)
+                .await?;
+        rows.iter().map(|d| code(Desk::parse(d))).collect()
+    }
+
+    /// Makes an agent a member of a desk; already being one is fine.
+    pub async fn add_desk_member(
+        &self,
+        actor: Option<&str>,
+        desk: Desk,
+        user_id: &str,
+    ) -> Result<()> {
+        let mut tx = self.write.begin().await?;
+        sqlx::query(
+            "INSERT INTO desk_members (desk, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        )
+        .bind(desk.code())
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+        append(
+            &mut tx,
+            EventKind::DeskMemberAdded,
+            actor,
+            user_id,
+            None,
+            json!({ "desk": desk }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,166 @@
+use std::path::Path;
+use std::time::Duration;
+
+use jiff::Timestamp;
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::migrate::Migrator;
+use sqlx::{AnyConnection, AnyPool, Executor};
+
+use crate::{Result, StoreError};
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Which database a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+/// The repository: one handle, cheap to clone, shared by every request.
+#[derive(Clone, Debug)]
+pub struct Store {
+    /// Reads run here, many at once.
+    pub(crate) read: AnyPool,
+    /// Writes run here. On SQLite this pool has one connection: SQLite has a single writer,
+    /// and queueing for the pool is fairer and cheaper than retrying on `SQLITE_BUSY`.
+    pub(crate) write: AnyPool,
+    dialect: Dialect,
+}
+
+/// Each SQLite connection: write-ahead log so readers never block the writer, `FULL` sync so a
+/// commit is on disk before the request is answered, foreign keys enforced.
+async fn sqlite_pragmas(conn: &mut AnyConnection) -> std::result::Result<(), sqlx::Error> {
+    conn.execute(sqlx::raw_sql(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+    ))
+    .await?;
+    Ok(())
+}
+
+impl Store {
+    /// Opens `url` (`sqlite://path` or `postgres://…`), creating a SQLite file and its
+    /// directory if missing. Does not migrate; call [`Store::migrate`].
+    pub async fn connect(url: &str) -> Result<Store> {
+        install_default_drivers();
+        if let Some(path) = sqlite_path(url) {
+            if let Some(dir) = Path::new(path)
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+            {
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    StoreError::corrupt(format!("cannot create {}: {e}", dir.display()))
+                })?;
+            }
+            let url = if url.contains('?') {
+                url.to_owned()
+            } else {
+                format!("{url}?mode=rwc")
+            };
+            let write = AnyPoolOptions::new()
+                .max_connections(1)
+                .after_connect(|conn, _| Box::pin(sqlite_pragmas(conn)))
+                .connect(&url)
+                .await?;
+            let read = AnyPoolOptions::new()
+                .max_connections(8)
+                .after_connect(|conn, _| Box::pin(sqlite_pragmas(conn)))
+                .connect(&url)
+                .await?;
+            Ok(Store {
+                read,
+                write,
+                dialect: Dialect::Sqlite,
+            })
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let pool = AnyPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect(url)
+                .await?;
+            Ok(Store {
+                read: pool.clone(),
+                write: pool,
+                dialect: Dialect::Postgres,
+            })
+        } else {
+            Err(StoreError::Database(sqlx::Error::Configuration(
+                format!("unsupported database URL `{url}`: use sqlite://PATH or postgres://…")
+                    .into(),
+            )))
+        }
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
+    /// Brings the schema up to date and seeds the catalog of a new database.
+    pub async fn migrate(&self) -> Result<()> {
+        let migrator = match self.dialect {
+            Dialect::Sqlite => &SQLITE_MIGRATIONS,
+            Dialect::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator.run(&self.write).await?;
+        self.seed_catalog().await
+    }
+
+    /// Answers whether the database can be reached (for `/readyz`).
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.read).await?;
+        Ok(())
+    }
+
+    /// Closes every connection, waiting for running queries.
+    pub async fn close(&self) {
+        self.write.close().await;
+        self.read.close().await;
+    }
+}
+
+/// The file path of a `sqlite:` URL, without its query.
+fn sqlite_path(url: &str) -> Option<&str> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    Some(rest.split('?').next().unwrap_or(rest))
+}
+
+/// Now, as stored: microseconds since the epoch.
+pub(crate) fn now() -> i64 {
+    Timestamp::now().as_microsecond()
+}
+
+/// A stored time back as a timestamp.
+pub(crate) fn time(micros: i64) -> Result<Timestamp> {
+    Timestamp::from_microsecond(micros).map_err(StoreError::corrupt)
+}
+
+/// A new id: UUIDv7, so ids sort by creation time and pages can follow them.
+pub(crate) fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+/// Reads a stored code (`plan`, `role`…) back into its enumeration.
+pub(crate) fn code<T>(parsed: std::result::Result<T, madoguchi_core::UnknownCode>) -> Result<T> {
+    parsed.map_err(StoreError::corrupt)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_paths_are_found_in_urls() {
+        assert_eq!(
+            sqlite_path("sqlite://data/madoguchi.db"),
+            Some("data/madoguchi.db")
+        );
+        assert_eq!(
+            sqlite_path("sqlite:///tmp/x.db?mode=rwc"),
+            Some("/tmp/x.db")
+        );
+        assert_eq!(sqlite_path("postgres://localhost/db"), None);
+    }
+}

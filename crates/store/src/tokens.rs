@@ -1,0 +1,161 @@
+use jiff::Timestamp;
+use madoguchi_core::event::EventKind;
+use madoguchi_core::model::User;
+use serde_json::json;
+use sqlx::{FromRow, Row};
+
+use crate::db::{new_id, now, time};
+use crate::events::append;
+use crate::secrets::{digest, random_secret};
+use crate::users::UserRow;
+use crate::{Result, Store, StoreError};
+
+/// Every token starts so, to be recognisable in logs and secret scanners.
+const PREFIX: &str = "mdg_";
+
+/// A token just created: the only moment its secret is known.
+#[derive(Debug, Clone)]
+pub struct IssuedToken {
+    pub id: String,
+    pub token: String,
+    pub created_at: Timestamp,
+}
+
+/// A token as listed: never its secret.
+#[derive(Debug, Clone)]
+pub struct TokenInfo {
+    pub id: String,
+    pub created_at: Timestamp,
+    pub last_used_at: Option<Timestamp>,
+}
+
+#[derive(FromRow)]
+struct TokenRow {
+    id: String,
+    created_at: i64,
+    last_used_at: Option<i64>,
+}
+
+/// How stale `last_used_at` may get: refreshing it on every request would make every read a
+/// write.
+const LAST_USED_PRECISION_MICROS: i64 = 3_600_000_000;
+
+impl Store {
+    /// Issues a new API token for a user. Only its digest is stored.
+    pub async fn create_token(&self, actor: Option<&str>, user_id: &str) -> Result<IssuedToken> {
+        let id = new_id();
+        let token = format!("{PREFIX}{}", random_secret()?);
+        let created_at = now();
+        let mut tx = self.write.begin().await?;
+        let organization_id: Option<Option<String>> =
+            sqlx::query_scalar("SELECT organization_id FROM users WHERE id = $1")
+                .bind(user_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let organization_id = organization_id.ok_or(StoreError::NotFound)?;
+        sqlx::query(
+            "INSERT INTO api_tokens (id, user_id, token_hash, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(&id)
+        .bind(user_id)
+        .bind(digest(&token))
+        .bind(created_at)
+        .execute(&mut *tx)
+        .await?;
+        append(
+            &mut tx,
+            EventKind::TokenCreated,
+            actor,
+            user_id,
+            organization_id.as_deref(),
+            json!({ "token_id": id }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(IssuedToken {
+            id,
+            token,
+            created_at: time(created_at)?,
+        })
+    }
+
+    /// The user a token belongs to; `NotFound` for an unknown or revoked token.
+    pub async fn user_by_token(&self, token: &str) -> Result<User> {
+        if !token.starts_with(PREFIX) {
+            return Err(StoreError::NotFound);
+        }
+        let row = sqlx::query(concat!(
+            "SELECT t.id AS token_id, t.last_used_at, ",
+            "u.id, u.email, u.name, u.role, u.organization_id, u.locale, u.time_zone, u.created_at, u.password_hash",
+            " FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1"
+        ))
+        .bind(digest(token))
+        .fetch_optional(&self.read)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        let token_id: String = row.try_get("token_id")?;
+        let last_used: Option<i64> = row.try_get("last_used_at")?;
+        let user = UserRow::from_row(&row)?.into_user()?;
+        let now = now();
+        if last_used.is_none_or(|t| now - t > LAST_USED_PRECISION_MICROS) {
+            sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
+                .bind(now)
+                .bind(token_id)
+                .execute(&self.write)
+                .await?;
+        }
+        Ok(user)
+    }
+
+    /// A user's tokens, newest first.
+    pub async fn tokens_of(&self, user_id: &str) -> Result<Vec<TokenInfo>> {
+        let rows: Vec<TokenRow> = sqlx::query_as(
+            "SELECT id, created_at, last_used_at FROM api_tokens WHERE user_id = $1 ORDER BY id DESC",
+        )
+        .bind(user_id)
+        .fetch_all(&self.read)
+        .await?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(TokenInfo {
+                    id: r.id,
+                    created_at: time(r.created_at)?,
+                    last_used_at: r.last_used_at.map(time).transpose()?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn revoke_token(
+        &self,
+        actor: Option<&str>,
+        user_id: &str,
+        token_id: &str,
+    ) -> Result<()> {
+        let mut tx = self.write.begin().await?;
+        let deleted = sqlx::query("DELETE FROM api_tokens WHERE id = $1 AND user_id = $2")
+            .bind(token_id)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        if deleted.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        let organization_id: Option<String> =
+            sqlx::query_scalar("SELECT organization_id FROM users WHERE id = $1")
+                .bind(user_id)
+                .fetch_one(&mut *tx)
+                .await?;
+        append(
+            &mut tx,
+            EventKind::TokenRevoked,
+            actor,
+            user_id,
+            organization_id.as_deref(),
+            json!({ "token_id": token_id }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

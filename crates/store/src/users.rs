@@ -1,0 +1,271 @@
+use madoguchi_core::event::EventKind;
+use madoguchi_core::model::{DEFAULT_TIME_ZONE, NewUser, User};
+use madoguchi_core::values::{Email, Name};
+use madoguchi_core::{Locale, Role};
+use serde_json::json;
+use sqlx::FromRow;
+
+use crate::db::{code, new_id, now, time};
+use crate::error::ConstraintExt;
+use crate::events::append;
+use crate::{Page, PageRequest, Result, Store, StoreError};
+
+macro_rules! columns {
+    () => {
+        "id, email, name, role, organization_id, locale, time_zone, created_at, password_hash"
+    };
+}
+
+#[derive(FromRow)]
+pub(crate) struct UserRow {
+    id: String,
+    email: String,
+    name: String,
+    role: String,
+    organization_id: Option<String>,
+    locale: String,
+    time_zone: String,
+    created_at: i64,
+    password_hash: Option<String>,
+}
+
+impl UserRow {
+    pub(crate) fn into_user(self) -> Result<User> {
+        Ok(self.with_password()?.user)
+    }
+
+    fn with_password(self) -> Result<UserWithPassword> {
+        Ok(UserWithPassword {
+            user: User {
+                id: self.id,
+                email: self.email,
+                name: self.name,
+                role: code(Role::parse(&self.role))?,
+                organization_id: self.organization_id,
+                locale: code(Locale::parse(&self.locale))?,
+                time_zone: self.time_zone,
+                created_at: time(self.created_at)?,
+            },
+            password_hash: self.password_hash,
+        })
+    }
+}
+
+/// A user with their password's hash, for logging in; nothing else reads the hash.
+#[derive(Debug, Clone)]
+pub struct UserWithPassword {
+    pub user: User,
+    pub password_hash: Option<String>,
+}
+
+/// Which users to list.
+#[derive(Debug, Clone, Default)]
+pub struct UserFilter<'a> {
+    pub organization_id: Option<&'a str>,
+    pub role: Option<Role>,
+}
+
+/// What may change about a user; `None` keeps the value.
+#[derive(Debug, Clone, Default)]
+pub struct UserChanges {
+    pub email: Option<Email>,
+    pub name: Option<Name>,
+    pub role: Option<Role>,
+    pub locale: Option<Locale>,
+    pub time_zone: Option<String>,
+}
+
+impl Store {
+    pub async fn create_user(&self, actor: Option<&str>, new: &NewUser) -> Result<User> {
+        let id = new_id();
+        let mut tx = self.write.begin().await?;
+        let row: UserRow = sqlx::query_as(concat!(
+            "INSERT INTO users (",
+            columns!(),
+            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ",
+            columns!()
+        ))
+        .bind(&id)
+        .bind(new.email.as_str())
+        .bind(new.name.as_str())
+        .bind(new.role.code())
+        .bind(new.organization_id.as_deref())
+        .bind(new.locale.code())
+        .bind(DEFAULT_TIME_ZONE)
+        .bind(now())
+        .bind(new.password_hash.as_deref())
+        .fetch_one(&mut *tx)
+        .await
+        .taken("email")
+        .dangling("organization_id")?;
+        append(
+            &mut tx,
+            EventKind::UserCreated,
+            actor,
+            &id,
+            new.organization_id.as_deref(),
+            json!({ "email": new.email, "name": new.name, "role": new.role }),
+        )
+        .await?;
+        tx.commit().await?;
+        row.into_user()
+    }
+
+    pub async fn user(&self, id: &str) -> Result<User> {
+        sqlx::query_as::<_, UserRow>(concat!("SELECT ", columns!(), " FROM users WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&self.read)
+            .await?
+            .ok_or(StoreError::NotFound)?
+            .into_user()
+    }
+
+    /// The user with this (already normalised) email, with their password hash.
+    pub async fn user_for_login(&self, email: &Email) -> Result<UserWithPassword> {
+        sqlx::query_as::<_, UserRow>(concat!(
+            "SELECT ",
+            columns!(),
+            " FROM users WHERE email = $1"
+        ))
+        .bind(email.as_str())
+        .fetch_optional(&self.read)
+        .await?
+        .ok_or(StoreError::NotFound)?
+        .with_password()
+    }
+
+    pub async fn user_by_email(&self, email: &Email) -> Result<User> {
+        Ok(self.user_for_login(email).await?.user)
+    }
+
+    pub async fn users(&self, filter: &UserFilter<'_>, page: &PageRequest) -> Result<Page<User>> {
+        let rows: Vec<UserRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            columns!(),
+            " FROM users WHERE ($1 IS NULL OR organization_id = $1) AND ($2 IS NULL OR role = $2)
+              AND id > $3 ORDER BY id LIMIT $4"
+        ))
+        .bind(filter.organization_id)
+        .bind(filter.role.map(Role::code))
+        .bind(page.after_key())
+        .bind(page.fetch())
+        .fetch_all(&self.read)
+        .await?;
+        let users = rows
+            .into_iter()
+            .map(UserRow::into_user)
+            .collect::<Result<Vec<_>>>()?;
+        Ok(page.finish(users, |u| &u.id))
+    }
+
+    /// An organization's customer admins: the people who can grant ticket permission.
+    pub async fn customer_admins(&self, organization_id: &str) -> Result<Vec<User>> {
+        let rows: Vec<UserRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            columns!(),
+            " FROM users WHERE organization_id = $1 AND role = 'customer_admin' ORDER BY name"
+        ))
+        .bind(organization_id)
+        .fetch_all(&self.read)
+        .await?;
+        rows.into_iter().map(UserRow::into_user).collect()
+    }
+
+    pub async fn update_user(
+        &self,
+        actor: Option<&str>,
+        id: &str,
+        changes: &UserChanges,
+    ) -> Result<User> {
+        let mut tx = self.write.begin().await?;
+        let row: UserRow = sqlx::query_as(concat!(
+            "UPDATE users SET email = COALESCE($1, email), name = COALESCE($2, name), role = COALESCE($3, role),
+             locale = COALESCE($4, locale), time_zone = COALESCE($5, time_zone) WHERE id = $6 RETURNING ",
+            columns!()
+        ))
+        .bind(changes.email.as_ref().map(Email::as_str))
+        .bind(changes.name.as_ref().map(Name::as_str))
+        .bind(changes.role.map(Role::code))
+        .bind(changes.locale.map(Locale::code))
+        .bind(changes.time_zone.as_deref())
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await
+        .taken("email")?
+        .ok_or(StoreError::NotFound)?;
+        append(
+            &mut tx,
+            EventKind::UserUpdated,
+            actor,
+            id,
+            row.organization_id.as_deref(),
+            json!({
+                "email": changes.email,
+                "name": changes.name,
+                "role": changes.role,
+                "locale": changes.locale,
+                "time_zone": changes.time_zone,
+            }),
+        )
+        .await?;
+        tx.commit().await?;
+        row.into_user()
+    }
+
+    /// Sets (or with `None`, removes) a user's password hash and ends their sessions.
+    pub async fn set_password(
+        &self,
+        actor: Option<&str>,
+        id: &str,
+        password_hash: Option<&str>,
+    ) -> Result<()> {
+        let mut tx = self.write.begin().await?;
+        let organization_id: Option<Option<String>> = sqlx::query_scalar(
+            "UPDATE users SET password_hash = $1 WHERE id = $2 RETURNING organization_id",
+        )
+        .bind(password_hash)
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let organization_id = organization_id.ok_or(StoreError::NotFound)?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        append(
+            &mut tx,
+            EventKind::PasswordChanged,
+            actor,
+            id,
+            organization_id.as_deref(),
+            json!({}),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Deletes a user with their permissions, tokens and sessions; the event log keeps their
+    /// history.
+    pub async fn delete_user(&self, actor: Option<&str>, id: &str) -> Result<()> {
+        let mut tx = self.write.begin().await?;
+        let organization_id: Option<Option<String>> =
+            sqlx::query_scalar("DELETE FROM users WHERE id = $1 RETURNING organization_id")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await
+                .in_use("tickets")?;
+        let organization_id = organization_id.ok_or(StoreError::NotFound)?;
+        append(
+            &mut tx,
+            EventKind::UserDeleted,
+            actor,
+            id,
+            organization_id.as_deref(),
+            json!({}),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
