@@ -97,3 +97,20 @@ pub struct NewUser {
 
 /// The time zone users start with.
 pub const DEFAULT_TIME_ZONE: &str = "Asia/Tokyo";
+
+impl User {
+    /// The actor of changes made from the command line or by the service itself: an admin that
+    /// no one can log in as, recorded as `system` in the event log.
+    pub fn system() -> User {
+        User {
+            id: "system".to_owned(),
+            email: "system@madoguchi.invalid".to_owned(),
+            name: "madoguchi".to_owned(),
+            role: Role::Admin,
+            organization_id: None,
+            locale: Locale::En,
+            time_zone: DEFAULT_TIME_ZONE.to_owned(),
+            created_at: Timestamp::UNIX_EPOCH,
+        }
+    }
+}

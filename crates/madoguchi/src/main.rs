@@ -1,1 +1,306 @@
-fn main() {}
+//! `madoguchi`: the one binary. Serves the web UI and API, migrates, loads the demo, adds users
+//! and tokens (SPEC §8).
+
+mod settings;
+
+use std::io::Read;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand};
+use madoguchi_core::model::User;
+use madoguchi_core::values::Email;
+use madoguchi_core::{Desk, Role};
+use madoguchi_store::{PageRequest, Store};
+use madoguchi_web::demo::{self, DEMO_PASSWORD, DemoOutcome};
+use madoguchi_web::services::admin::{self, UserInput};
+use madoguchi_web::{Server, config::Config};
+
+use crate::settings::Settings;
+
+#[derive(Parser)]
+#[command(
+    name = "madoguchi",
+    version,
+    about = "Madoguchi (窓口): the support ticket system"
+)]
+struct Cli {
+    #[command(flatten)]
+    settings: Settings,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Runs everything: the web UI, the API, the background work.
+    Serve {
+        /// Load the demo data into an empty database and print the demo logins.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Brings the database schema up to date.
+    Migrate,
+    /// Loads the demo data (into a database without organizations).
+    Demo,
+    /// Manages users.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manages API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Adds a user.
+    Add(UserAdd),
+}
+
+#[derive(Args)]
+struct UserAdd {
+    #[arg(long)]
+    email: String,
+    #[arg(long)]
+    name: String,
+    /// The organization's name or id (customers and customer admins only).
+    #[arg(long)]
+    org: Option<String>,
+    /// customer, customer-admin, agent or admin.
+    #[arg(long)]
+    role: String,
+    /// ja (default) or en.
+    #[arg(long)]
+    locale: Option<String>,
+    /// For agents: a desk whose queue they work (general, premium); repeat for several.
+    #[arg(long = "desk")]
+    desks: Vec<String>,
+    /// Read the password from standard input (one line).
+    #[arg(long)]
+    password_stdin: bool,
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Prints a new API token for the user, once.
+    Create {
+        #[arg(long)]
+        email: String,
+    },
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into()),
+        )
+        .init();
+    let cli = Cli::parse();
+    let config = cli.settings.resolve()?;
+    let store = open(&config).await?;
+    match cli.command {
+        Command::Serve { demo } => serve(config, store, demo).await,
+        Command::Migrate => {
+            println!("database is up to date: {}", redact(&config.database_url));
+            Ok(())
+        }
+        Command::Demo => load_demo(&store).await,
+        Command::User(UserCommand::Add(args)) => add_user(&store, args).await,
+        Command::Token(TokenCommand::Create { email }) => create_token(&store, &email).await,
+    }
+}
+
+/// Opens and migrates the database: every command wants the schema current.
+async fn open(config: &Config) -> Result<Store> {
+    let store = Store::connect(&config.database_url)
+        .await
+        .with_context(|| format!("opening the database {}", redact(&config.database_url)))?;
+    store.migrate().await.context("migrating the database")?;
+    Ok(store)
+}
+
+/// A database URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}://{user}:***@{}", &url[..scheme], &url[at + 1..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+async fn serve(config: Config, store: Store, with_demo: bool) -> Result<()> {
+    if with_demo {
+        load_demo(&store).await?;
+    }
+    let server = Server::start(config.clone(), store)
+        .await
+        .with_context(|| format!("binding {}", config.addr))?;
+    println!(
+        "Madoguchi is serving http://{} (data: {})",
+        server.addr,
+        config.data_dir.display()
+    );
+    server
+        .task
+        .await
+        .context("the server task")?
+        .context("serving")?;
+    Ok(())
+}
+
+async fn load_demo(store: &Store) -> Result<()> {
+    let outcome = demo::load(store)
+        .await
+        .map_err(|e| anyhow::anyhow!("loading the demo: {e}"))?;
+    let logins = match outcome {
+        DemoOutcome::Loaded(logins) => {
+            println!("Demo data loaded.");
+            logins
+        }
+        DemoOutcome::AlreadyPresent(logins) => {
+            println!("The database already has organizations; demo data not loaded again.");
+            logins
+        }
+    };
+    println!("Demo logins (password for all: {DEMO_PASSWORD}):");
+    for login in logins {
+        println!(
+            "  {:<36} {:<15} {}",
+            login.email,
+            login.role.code(),
+            login.shows
+        );
+    }
+    Ok(())
+}
+
+async fn add_user(store: &Store, args: UserAdd) -> Result<()> {
+    let system = User::system();
+    let role = args.role.replace('-', "_");
+    let organization_id = match &args.org {
+        Some(org) => Some(find_organization(store, org).await?),
+        None => None,
+    };
+    let password = if args.password_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .read_to_string(&mut line)
+            .context("reading the password from stdin")?;
+        Some(line.trim_end_matches(['\r', '\n']).to_owned())
+    } else {
+        None
+    };
+    let desks = args
+        .desks
+        .iter()
+        .map(|d| Desk::parse(d).map_err(|e| anyhow::anyhow!("--desk: {e}")))
+        .collect::<Result<Vec<_>>>()?;
+    if !desks.is_empty() && role != Role::Agent.code() {
+        bail!("--desk is for agents only");
+    }
+    let input = UserInput {
+        email: Some(args.email),
+        name: Some(args.name),
+        role: Some(role),
+        organization_id,
+        locale: args.locale,
+        time_zone: None,
+        password,
+    };
+    let user = admin::create_user(store, &system, &input)
+        .await
+        .map_err(describe)?;
+    for desk in desks {
+        store
+            .add_desk_member(Some(&system.id), desk, &user.id)
+            .await?;
+    }
+    println!(
+        "added {} ({}) with id {}",
+        user.email,
+        user.role.code(),
+        user.id
+    );
+    Ok(())
+}
+
+/// An organization by id or exact name.
+async fn find_organization(store: &Store, org: &str) -> Result<String> {
+    if let Ok(found) = store.organization(org).await {
+        return Ok(found.id);
+    }
+    let mut page = PageRequest::new(Some(200), None).expect("200 is a valid page size");
+    loop {
+        let orgs = store.organizations(&page).await?;
+        if let Some(found) = orgs.items.iter().find(|o| o.name == org) {
+            return Ok(found.id.clone());
+        }
+        match orgs.next_cursor {
+            Some(next) => page.after = Some(next),
+            None => bail!("--org: no organization with the id or name `{org}`"),
+        }
+    }
+}
+
+async fn create_token(store: &Store, email: &str) -> Result<()> {
+    let email = Email::parse(email)
+        .map_err(|_| anyhow::anyhow!("--email: `{email}` is not an email address"))?;
+    let user = store
+        .user_by_email(&email)
+        .await
+        .map_err(|_| anyhow::anyhow!("--email: no user with `{email}`"))?;
+    let issued = admin::create_token(store, &User::system(), &user.id)
+        .await
+        .map_err(describe)?;
+    println!("{}", issued.token);
+    Ok(())
+}
+
+/// A service error as the command line reports it: every field problem on its own line.
+fn describe(e: madoguchi_web::services::ServiceError) -> anyhow::Error {
+    use madoguchi_web::services::ServiceError;
+    match e {
+        ServiceError::Invalid(invalid) | ServiceError::Conflict(invalid) => {
+            let lines: Vec<String> = invalid
+                .0
+                .iter()
+                .map(|f| {
+                    format!(
+                        "  --{}: {}",
+                        f.field.replace('_', "-"),
+                        madoguchi_web::i18n::problem(madoguchi_core::Locale::En, &f.problem)
+                    )
+                })
+                .collect();
+            anyhow::anyhow!("the input is not valid:\n{}", lines.join("\n"))
+        }
+        other => anyhow::anyhow!("{other}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn passwords_are_kept_out_of_messages() {
+        assert_eq!(
+            redact("postgres://app:secret@db:5432/m"),
+            "postgres://app:***@db:5432/m"
+        );
+        assert_eq!(
+            redact("postgres://postgres@127.0.0.1/test"),
+            "postgres://postgres@127.0.0.1/test"
+        );
+        assert_eq!(
+            redact("sqlite://data/madoguchi.db"),
+            "sqlite://data/madoguchi.db"
+        );
+    }
+}

@@ -28,6 +28,7 @@ pub use db::{Dialect, Store};
 pub use error::StoreError;
 pub use events::{Event, EventFilter};
 pub use page::{Cursor, Page, PageRequest};
+pub use secrets::random_secret;
 pub use sessions::Session;
 pub use tokens::{IssuedToken, TokenInfo};
 pub use users::{UserChanges, UserFilter, UserWithPassword};

@@ -4,7 +4,7 @@ use base64::Engine;
 use sha2::{Digest, Sha256};
 
 /// 32 random bytes from the operating system, URL-safe base64: 256 bits, unguessable.
-pub(crate) fn random_secret() -> Result<String, crate::StoreError> {
+pub fn random_secret() -> Result<String, crate::StoreError> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes)
         .map_err(|e| crate::StoreError::corrupt(format!("no randomness: {e}")))?;

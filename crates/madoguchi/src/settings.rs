@@ -1,0 +1,66 @@
+//! Where settings come from: flags, then the environment (`MADOGUCHI_*`), then an optional TOML
+//! file, then the defaults.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use clap::Args;
+use madoguchi_web::config::{Config, default_database_url};
+use serde::Deserialize;
+
+#[derive(Args, Debug)]
+pub struct Settings {
+    /// Address to listen on [default: 127.0.0.1:8080].
+    #[arg(long, global = true, env = "MADOGUCHI_ADDR")]
+    addr: Option<SocketAddr>,
+    /// Directory for the database, attachments and indexes [default: ./data].
+    #[arg(long, global = true, env = "MADOGUCHI_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    /// `sqlite://PATH` or `postgres://…` [default: sqlite://DATA_DIR/madoguchi.db].
+    #[arg(long, global = true, env = "MADOGUCHI_DATABASE_URL")]
+    database_url: Option<String>,
+    /// Mark cookies Secure (when users reach the service over HTTPS).
+    #[arg(long, global = true, env = "MADOGUCHI_SECURE_COOKIES")]
+    secure_cookies: Option<bool>,
+    /// A TOML file with any of: addr, data_dir, database_url, secure_cookies.
+    #[arg(long, global = true, env = "MADOGUCHI_CONFIG")]
+    config: Option<PathBuf>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct FileSettings {
+    addr: Option<SocketAddr>,
+    data_dir: Option<PathBuf>,
+    database_url: Option<String>,
+    secure_cookies: Option<bool>,
+}
+
+impl Settings {
+    pub fn resolve(self) -> Result<Config> {
+        let file: FileSettings = match &self.config {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("reading the config file {}", path.display()))?;
+                toml::from_str(&text)
+                    .with_context(|| format!("reading the config file {}", path.display()))?
+            }
+            None => FileSettings::default(),
+        };
+        let data_dir = self
+            .data_dir
+            .or(file.data_dir)
+            .unwrap_or_else(|| PathBuf::from("./data"));
+        let mut config = Config::new(data_dir.clone());
+        if let Some(addr) = self.addr.or(file.addr) {
+            config.addr = addr;
+        }
+        config.database_url = self
+            .database_url
+            .or(file.database_url)
+            .unwrap_or_else(|| default_database_url(&data_dir));
+        config.secure_cookies = self.secure_cookies.or(file.secure_cookies).unwrap_or(false);
+        Ok(config)
+    }
+}

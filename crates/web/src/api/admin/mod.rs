@@ -1,0 +1,40 @@
+//! `/api/v1/admin/…`: setting up customers (SPEC §8, admin API).
+
+mod contracts;
+mod organizations;
+mod permissions;
+mod tenants;
+mod tokens;
+mod users;
+
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::state::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(organizations::list, organizations::create))
+        .routes(routes!(
+            organizations::get,
+            organizations::update,
+            organizations::delete
+        ))
+        .routes(routes!(tenants::list, tenants::create))
+        .routes(routes!(tenants::get, tenants::update, tenants::delete))
+        .routes(routes!(contracts::list, contracts::create))
+        .routes(routes!(
+            contracts::get,
+            contracts::update,
+            contracts::delete
+        ))
+        .routes(routes!(users::list, users::create))
+        .routes(routes!(users::get, users::update, users::delete))
+        .routes(routes!(
+            permissions::list,
+            permissions::grant,
+            permissions::revoke
+        ))
+        .routes(routes!(tokens::list, tokens::create))
+        .routes(routes!(tokens::revoke))
+}

@@ -1,0 +1,83 @@
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+
+use crate::api::views::{List, UserView};
+use crate::api::{ApiQuery, ListQuery};
+use crate::auth::ApiCaller;
+use crate::error::{ApiError, ApiJson, Problem};
+use crate::services::admin::{self, UserInput};
+use crate::state::AppState;
+
+/// Lists users, oldest first.
+#[utoipa::path(get, path = "/api/v1/admin/users", tag = "admin", params(ListQuery),
+    responses((status = 200, body = List<UserView>), (status = 401, body = Problem), (status = 403, body = Problem)))]
+pub async fn list(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    query: ApiQuery<ListQuery>,
+) -> Result<Json<List<UserView>>, ApiError> {
+    let page = query.page()?;
+    let found = admin::users(
+        &state.store,
+        &actor,
+        query.organization_id.as_deref(),
+        query.role.as_deref(),
+        &page,
+    )
+    .await?;
+    Ok(Json(List::from_page(found, UserView::from)))
+}
+
+/// Creates one.
+#[utoipa::path(post, path = "/api/v1/admin/users", tag = "admin", request_body = UserInput,
+    responses((status = 201, body = UserView), (status = 400, body = Problem), (status = 403, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn create(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    ApiJson(input): ApiJson<UserInput>,
+) -> Result<(StatusCode, Json<UserView>), ApiError> {
+    let created = admin::create_user(&state.store, &actor, &input).await?;
+    Ok((StatusCode::CREATED, Json(created.into())))
+}
+
+/// Reads one.
+#[utoipa::path(get, path = "/api/v1/admin/users/{id}", tag = "admin", params(("id" = String, Path)),
+    responses((status = 200, body = UserView), (status = 404, body = Problem)))]
+pub async fn get(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Path(id): Path<String>,
+) -> Result<Json<UserView>, ApiError> {
+    Ok(Json(admin::user(&state.store, &actor, &id).await?.into()))
+}
+
+/// Changes the fields given.
+#[utoipa::path(patch, path = "/api/v1/admin/users/{id}", tag = "admin", params(("id" = String, Path)), request_body = UserInput,
+    responses((status = 200, body = UserView), (status = 404, body = Problem), (status = 409, body = Problem),
+        (status = 422, body = Problem)))]
+pub async fn update(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<UserInput>,
+) -> Result<Json<UserView>, ApiError> {
+    Ok(Json(
+        admin::update_user(&state.store, &actor, &id, &input)
+            .await?
+            .into(),
+    ))
+}
+
+/// Deletes one.
+#[utoipa::path(delete, path = "/api/v1/admin/users/{id}", tag = "admin", params(("id" = String, Path)),
+    responses((status = 204), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn delete(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    admin::delete_user(&state.store, &actor, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,87 @@
+//! The JSON API under `/api/v1` (SPEC §8), described by the OpenAPI document at
+//! `/api/openapi.json`. One module per resource; each declares its routes here.
+
+pub mod admin;
+mod me;
+pub mod views;
+
+use axum_extra::extract::WithRejection;
+use madoguchi_store::{Cursor, PageRequest};
+use serde::Deserialize;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{IntoParams, Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// A query string whose failures are problem+json.
+pub type ApiQuery<T> = WithRejection<axum::extract::Query<T>, ApiError>;
+
+/// Paging and filters that lists share.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// 1–200, default 50.
+    pub limit: Option<u32>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+    /// Only records of this organization.
+    pub organization_id: Option<String>,
+    /// Users only: only this role.
+    pub role: Option<String>,
+    /// Permissions only: only this user's.
+    pub user_id: Option<String>,
+}
+
+impl ListQuery {
+    pub fn page(&self) -> Result<PageRequest, ApiError> {
+        let after = match self.cursor.as_deref().filter(|c| !c.is_empty()) {
+            Some(text) => Some(Cursor::parse(text).ok_or_else(|| {
+                ApiError::Malformed(
+                    "`cursor` is not one this API handed out; pass `next_cursor` as it came."
+                        .into(),
+                )
+            })?),
+            None => None,
+        };
+        PageRequest::new(self.limit, after).ok_or_else(|| {
+            ApiError::Invalid(madoguchi_core::Invalid::one(
+                "limit",
+                madoguchi_core::Problem::NotAChoice {
+                    allowed: vec!["1–200".into()],
+                },
+            ))
+        })
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Madoguchi API", description = "The support ticket system's JSON API. Errors are application/problem+json."),
+    modifiers(&BearerAuth),
+    security(("bearer" = [])),
+    components(schemas(crate::error::Problem, crate::error::ProblemField))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        if let Some(components) = openapi.components.as_mut() {
+            components.add_security_scheme(
+                "bearer",
+                SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+            );
+        }
+    }
+}
+
+/// Every API route, with the OpenAPI document gathered from their annotations.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(me::me, me::update_me))
+        .merge(admin::router())
+}

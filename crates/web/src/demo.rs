@@ -1,0 +1,313 @@
+//! The demo data (`madoguchi serve --demo`, `madoguchi demo`): every case of SPEC §2–3, in
+//! Japanese and English, loaded through the same services as the admin API.
+
+use madoguchi_core::model::{NewUser, User};
+use madoguchi_core::values::{Email, Name};
+use madoguchi_core::{Desk, Locale, Role};
+use madoguchi_store::{PageRequest, Store};
+
+use crate::auth::password;
+use crate::services::admin::{
+    self, ContractInput, OrganizationInput, PermissionInput, TenantInput,
+};
+use crate::services::{ServiceError, ServiceResult};
+
+/// The password of every demo login.
+pub const DEMO_PASSWORD: &str = "madoguchi-demo";
+
+/// One login the demo prints.
+#[derive(Debug, Clone)]
+pub struct DemoLogin {
+    pub email: &'static str,
+    pub role: Role,
+    /// What this login shows.
+    pub shows: &'static str,
+}
+
+/// What loading did.
+#[derive(Debug)]
+pub enum DemoOutcome {
+    Loaded(Vec<DemoLogin>),
+    /// The database already has organizations; nothing was changed.
+    AlreadyPresent(Vec<DemoLogin>),
+}
+
+const EC_CORP: &str = "Example Communications Corp.";
+const EC_AMERICA: &str = "Example Communications America Inc.";
+const ECL: &str = "Enterprise Cloud 2.0";
+
+struct Org {
+    name: &'static str,
+    tenants: &'static [&'static str],
+    /// (number, product line, corporation, plan, partner)
+    contracts: &'static [(
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+        Option<&'static str>,
+    )],
+    /// (email, name, role, locale, [(contract, level)], shows)
+    users: &'static [(
+        &'static str,
+        &'static str,
+        Role,
+        &'static str,
+        &'static [(&'static str, &'static str)],
+        &'static str,
+    )],
+}
+
+const ORGS: &[Org] = &[
+    Org {
+        name: "株式会社サンプル商事",
+        tenants: &["tenant-5a1e0001", "tenant-5a1e0002"],
+        contracts: &[("ECL-1001", ECL, EC_CORP, "basic", None)],
+        users: &[
+            (
+                "hanako@sample.example",
+                "山田 花子",
+                Role::CustomerAdmin,
+                "ja",
+                &[("ECL-1001", "edit")],
+                "customer admin; basic plan; grants ticket permission",
+            ),
+            (
+                "taro@sample.example",
+                "佐藤 太郎",
+                Role::Customer,
+                "ja",
+                &[("ECL-1001", "edit")],
+                "customer with edit on a basic contract",
+            ),
+            (
+                "ichiro@sample.example",
+                "鈴木 一郎",
+                Role::Customer,
+                "ja",
+                &[("ECL-1001", "view")],
+                "view-only customer: sees tickets, cannot file or reply",
+            ),
+            (
+                "jiro@sample.example",
+                "田中 次郎",
+                Role::Customer,
+                "ja",
+                &[],
+                "customer without ticket permission: no category, names the admins",
+            ),
+        ],
+    },
+    Org {
+        name: "Global Manufacturing K.K.",
+        tenants: &["tenant-9b0a0001", "tenant-9b0a0002", "tenant-9b0a0003"],
+        contracts: &[
+            ("ECL-2001", ECL, EC_CORP, "advanced", None),
+            ("ECL-2002", ECL, EC_AMERICA, "premium", None),
+            ("DC-2003", "Data Center", EC_CORP, "basic", None),
+        ],
+        users: &[
+            (
+                "olivia@global.example",
+                "Olivia Carter",
+                Role::CustomerAdmin,
+                "en",
+                &[
+                    ("ECL-2001", "edit"),
+                    ("ECL-2002", "edit"),
+                    ("DC-2003", "edit"),
+                ],
+                "customer admin; contracts through two corporations (advanced, premium)",
+            ),
+            (
+                "mary@global.example",
+                "Mary Jones",
+                Role::Customer,
+                "en",
+                &[("ECL-2001", "edit"), ("ECL-2002", "edit")],
+                "customer with two categories: advanced (callbacks) and premium",
+            ),
+            (
+                "kenji@global.example",
+                "高橋 健二",
+                Role::Customer,
+                "ja",
+                &[("ECL-2002", "edit"), ("ECL-2001", "view")],
+                "premium customer (edit) who may only view the advanced contract",
+            ),
+        ],
+    },
+    Org {
+        name: "リセール小売株式会社",
+        tenants: &["tenant-7c3d0001"],
+        contracts: &[(
+            "ECL-3001",
+            ECL,
+            EC_CORP,
+            "advanced",
+            Some("パートナーシステムズ株式会社"),
+        )],
+        users: &[
+            (
+                "sachiko@resold.example",
+                "伊藤 幸子",
+                Role::CustomerAdmin,
+                "ja",
+                &[("ECL-3001", "edit")],
+                "customer admin of a partner-resold contract",
+            ),
+            (
+                "ken@resold.example",
+                "渡辺 健",
+                Role::Customer,
+                "ja",
+                &[("ECL-3001", "edit")],
+                "partner-resold customer: told to contact the partner",
+            ),
+        ],
+    },
+];
+
+/// (email, name, role, locale, desks, shows)
+const STAFF: &[(&str, &str, Role, &str, &[Desk], &str)] = &[
+    (
+        "admin@madoguchi.example",
+        "運用管理者",
+        Role::Admin,
+        "ja",
+        &[],
+        "admin: organizations, contracts, users",
+    ),
+    (
+        "agent.general@madoguchi.example",
+        "窓口 一般",
+        Role::Agent,
+        "ja",
+        &[Desk::General],
+        "agent of the general desk",
+    ),
+    (
+        "agent.premium@madoguchi.example",
+        "窓口 特別",
+        Role::Agent,
+        "ja",
+        &[Desk::Premium],
+        "agent of the premium special desk",
+    ),
+    (
+        "lead@madoguchi.example",
+        "Alex Kim",
+        Role::Agent,
+        "en",
+        &[Desk::General, Desk::Premium],
+        "agent on both desks",
+    ),
+];
+
+fn logins() -> Vec<DemoLogin> {
+    let customers =
+        ORGS.iter()
+            .flat_map(|o| o.users.iter())
+            .map(|(email, _, role, _, _, shows)| DemoLogin {
+                email,
+                role: *role,
+                shows,
+            });
+    let staff = STAFF.iter().map(|(email, _, role, _, _, shows)| DemoLogin {
+        email,
+        role: *role,
+        shows,
+    });
+    staff.chain(customers).collect()
+}
+
+/// Loads the demo into a database without organizations.
+pub async fn load(store: &Store) -> ServiceResult<DemoOutcome> {
+    let one = PageRequest::new(Some(1), None).expect("1 is a valid page size");
+    if !store.organizations(&one).await?.items.is_empty() {
+        return Ok(DemoOutcome::AlreadyPresent(logins()));
+    }
+    let hash = password::hash(DEMO_PASSWORD.to_owned()).await?;
+    let mut admin: Option<User> = None;
+    for (email, name, role, locale, desks, _) in STAFF {
+        let new = NewUser {
+            email: Email::parse(email).map_err(invalid)?,
+            name: Name::parse(name).map_err(invalid)?,
+            role: *role,
+            organization_id: None,
+            locale: Locale::parse(locale).map_err(|e| invalid(e.into()))?,
+            password_hash: Some(hash.clone()),
+        };
+        let actor = admin.as_ref().map(|a| a.id.as_str());
+        let user = store.create_user(actor, &new).await?;
+        for desk in *desks {
+            store.add_desk_member(actor, *desk, &user.id).await?;
+        }
+        if *role == Role::Admin && admin.is_none() {
+            admin = Some(user);
+        }
+    }
+    let admin = admin.ok_or_else(|| ServiceError::Internal("the demo has no admin".into()))?;
+
+    for org in ORGS {
+        let created = admin::create_organization(
+            store,
+            &admin,
+            &OrganizationInput {
+                name: Some(org.name.into()),
+            },
+        )
+        .await?;
+        for tenant in org.tenants {
+            let input = TenantInput {
+                organization_id: Some(created.id.clone()),
+                tenant_id: Some((*tenant).into()),
+                name: None,
+            };
+            admin::create_tenant(store, &admin, &input).await?;
+        }
+        for (number, product_line, corporation, plan, partner) in org.contracts {
+            let input = ContractInput {
+                organization_id: Some(created.id.clone()),
+                contract_number: Some((*number).into()),
+                product_line: Some((*product_line).into()),
+                contracting_corporation: Some((*corporation).into()),
+                plan: Some((*plan).into()),
+                channel: Some(
+                    if partner.is_some() {
+                        "partner"
+                    } else {
+                        "direct"
+                    }
+                    .into(),
+                ),
+                partner_name: partner.map(Into::into),
+            };
+            admin::create_contract(store, &admin, &input).await?;
+        }
+        for (email, name, role, locale, grants, _) in org.users {
+            let new = NewUser {
+                email: Email::parse(email).map_err(invalid)?,
+                name: Name::parse(name).map_err(invalid)?,
+                role: *role,
+                organization_id: Some(created.id.clone()),
+                locale: Locale::parse(locale).map_err(|e| invalid(e.into()))?,
+                password_hash: Some(hash.clone()),
+            };
+            let user = store.create_user(Some(&admin.id), &new).await?;
+            for (contract, level) in *grants {
+                let input = PermissionInput {
+                    user_id: Some(user.id.clone()),
+                    contract_number: Some((*contract).into()),
+                    level: Some((*level).into()),
+                };
+                admin::grant_permission(store, &admin, &input).await?;
+            }
+        }
+    }
+    Ok(DemoOutcome::Loaded(logins()))
+}
+
+fn invalid(problem: madoguchi_core::Problem) -> ServiceError {
+    ServiceError::Invalid(madoguchi_core::Invalid::one("demo", problem))
+}

@@ -1,0 +1,112 @@
+//! The words users read, from `locales/ja.toml` and `locales/en.toml`.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use madoguchi_core::{Locale, Problem, Role};
+
+type Texts = HashMap<String, String>;
+
+fn load(source: &str, name: &str) -> Texts {
+    // The files are compiled in and checked by the tests below: failing here is a build bug.
+    toml::from_str(source).unwrap_or_else(|e| panic!("locales/{name}.toml is not valid: {e}"))
+}
+
+static JA: LazyLock<Texts> = LazyLock::new(|| load(include_str!("../locales/ja.toml"), "ja"));
+static EN: LazyLock<Texts> = LazyLock::new(|| load(include_str!("../locales/en.toml"), "en"));
+
+/// The text of `key` in `locale`; the key itself when missing, so a gap shows but breaks
+/// nothing.
+pub fn text(locale: Locale, key: &str) -> &str {
+    let texts: &'static Texts = match locale {
+        Locale::Ja => &*JA,
+        Locale::En => &*EN,
+    };
+    texts.get(key).map(String::as_str).unwrap_or(key)
+}
+
+/// The text of `key` with `{name}` placeholders filled in.
+pub fn text_with(locale: Locale, key: &str, args: &[(&str, String)]) -> String {
+    let mut out = text(locale, key).to_owned();
+    for (name, value) in args {
+        out = out.replace(&format!("{{{name}}}"), value);
+    }
+    out
+}
+
+/// How a field problem reads in `locale`.
+pub fn problem(locale: Locale, problem: &Problem) -> String {
+    text_with(locale, problem.key(), &problem.args())
+}
+
+/// A role's display name.
+pub fn role(locale: Locale, role: Role) -> &'static str {
+    let texts: &'static Texts = match locale {
+        Locale::Ja => &JA,
+        Locale::En => &EN,
+    };
+    texts
+        .get(&format!("role.{}", role.code()))
+        .map(String::as_str)
+        .unwrap_or(role.code())
+}
+
+/// What templates hold to word the page in the reader's language.
+#[derive(Debug, Clone, Copy)]
+pub struct Words(pub Locale);
+
+impl Words {
+    pub fn t<'a>(&self, key: &'a str) -> &'a str {
+        text(self.0, key)
+    }
+
+    pub fn lang(&self) -> &'static str {
+        self.0.code()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_languages_have_the_same_keys() {
+        let mut ja: Vec<_> = JA.keys().collect();
+        let mut en: Vec<_> = EN.keys().collect();
+        ja.sort();
+        en.sort();
+        assert_eq!(ja, en);
+    }
+
+    #[test]
+    fn every_problem_is_worded() {
+        use madoguchi_core::UnknownCode;
+        let problems = [
+            Problem::Required,
+            Problem::TooLong { max: 3 },
+            Problem::BadCharacters { allowed: "a" },
+            Problem::NotAnEmail,
+            Problem::UnknownCode(UnknownCode {
+                what: "plan",
+                given: "gold".into(),
+                allowed: vec!["basic"],
+            }),
+            Problem::NotAChoice {
+                allowed: vec!["a".into()],
+            },
+            Problem::Taken,
+            Problem::NotFound,
+        ];
+        for p in problems {
+            for locale in Locale::ALL {
+                let words = problem(*locale, &p);
+                assert_ne!(words, p.key(), "{} has no {} wording", p.key(), locale);
+                assert!(!words.contains('{'), "{words}");
+            }
+        }
+        assert_eq!(
+            problem(Locale::En, &Problem::TooLong { max: 200 }),
+            "Use at most 200 characters."
+        );
+    }
+}

@@ -1,0 +1,674 @@
+//! Setting up customers: organizations, tenants, contracts, users, ticket permissions and API
+//! tokens (the admin API of SPEC §8). Admins may do all of it; a customer admin may read their
+//! own organization's users and contracts and grant or revoke its ticket permissions.
+
+use madoguchi_core::access::may_manage_permission;
+use madoguchi_core::model::{
+    Contract, NewContract, NewTenant, NewUser, Organization, Tenant, TicketPermission, User,
+};
+use madoguchi_core::values::{ContractNumber, Email, Name, TenantId, check_password};
+use madoguchi_core::{Channel, Invalid, Locale, PermissionLevel, Problem, Role, SupportPlan};
+use madoguchi_store::{IssuedToken, Page, PageRequest, Store, TokenInfo, UserChanges, UserFilter};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::{ServiceError, ServiceResult, parse_locale, parse_time_zone, required};
+use crate::auth::password;
+
+/// Only admins pass.
+fn admin_only(actor: &User) -> ServiceResult<()> {
+    if actor.role == Role::Admin {
+        Ok(())
+    } else {
+        Err(ServiceError::Forbidden("only admins may do this"))
+    }
+}
+
+/// The organizations whose records `actor` may read here: all for admins (`None`), their own
+/// for customer admins.
+fn readable_scope(actor: &User) -> ServiceResult<Option<&str>> {
+    match (actor.role, actor.organization_id.as_deref()) {
+        (Role::Admin, _) => Ok(None),
+        (Role::CustomerAdmin, Some(org)) => Ok(Some(org)),
+        _ => Err(ServiceError::Forbidden(
+            "only admins and customer admins may do this",
+        )),
+    }
+}
+
+/// Hides a record of another organization from a customer admin: it answers as missing.
+fn visible<T>(scope: Option<&str>, organization_id: Option<&str>, record: T) -> ServiceResult<T> {
+    match scope {
+        Some(own) if organization_id != Some(own) => Err(ServiceError::NotFound),
+        _ => Ok(record),
+    }
+}
+
+fn parse_optional_name(
+    field: &str,
+    value: &Option<String>,
+    errors: &mut Invalid,
+) -> Option<Option<Name>> {
+    match value.as_deref().map(str::trim) {
+        None | Some("") => Some(None),
+        Some(v) => errors.check(field, Name::parse(v)).map(Some),
+    }
+}
+
+// ---- organizations ----
+
+/// `POST /api/v1/admin/organizations`, `PATCH …/{id}`.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct OrganizationInput {
+    /// The company's name, unique.
+    pub name: Option<String>,
+}
+
+pub async fn create_organization(
+    store: &Store,
+    actor: &User,
+    input: &OrganizationInput,
+) -> ServiceResult<Organization> {
+    admin_only(actor)?;
+    let mut errors = Invalid::new();
+    let name = required("name", &input.name, &mut errors)
+        .and_then(|n| errors.check("name", Name::parse(n)));
+    errors.into_result()?;
+    Ok(store
+        .create_organization(Some(&actor.id), &name.expect("checked above"))
+        .await?)
+}
+
+pub async fn organizations(
+    store: &Store,
+    actor: &User,
+    page: &PageRequest,
+) -> ServiceResult<Page<Organization>> {
+    admin_only(actor)?;
+    Ok(store.organizations(page).await?)
+}
+
+pub async fn organization(store: &Store, actor: &User, id: &str) -> ServiceResult<Organization> {
+    let scope = readable_scope(actor)?;
+    let org = store.organization(id).await?;
+    visible(scope, Some(&org.id.clone()), org)
+}
+
+pub async fn rename_organization(
+    store: &Store,
+    actor: &User,
+    id: &str,
+    input: &OrganizationInput,
+) -> ServiceResult<Organization> {
+    admin_only(actor)?;
+    let mut errors = Invalid::new();
+    let name = required("name", &input.name, &mut errors)
+        .and_then(|n| errors.check("name", Name::parse(n)));
+    errors.into_result()?;
+    Ok(store
+        .rename_organization(Some(&actor.id), id, &name.expect("checked above"))
+        .await?)
+}
+
+pub async fn delete_organization(store: &Store, actor: &User, id: &str) -> ServiceResult<()> {
+    admin_only(actor)?;
+    Ok(store.delete_organization(Some(&actor.id), id).await?)
+}
+
+// ---- tenants ----
+
+/// `POST /api/v1/admin/tenants`, `PATCH …/{id}` (only `name` changes).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct TenantInput {
+    pub organization_id: Option<String>,
+    /// The cloud tenant ID, e.g. `tenant-1a2b3c`; unique.
+    pub tenant_id: Option<String>,
+    pub name: Option<String>,
+}
+
+pub async fn create_tenant(
+    store: &Store,
+    actor: &User,
+    input: &TenantInput,
+) -> ServiceResult<Tenant> {
+    admin_only(actor)?;
+    let mut errors = Invalid::new();
+    let organization_id = required("organization_id", &input.organization_id, &mut errors);
+    let tenant_id = required("tenant_id", &input.tenant_id, &mut errors)
+        .and_then(|t| errors.check("tenant_id", TenantId::parse(t)));
+    let name = parse_optional_name("name", &input.name, &mut errors);
+    errors.into_result()?;
+    let new = NewTenant {
+        organization_id: organization_id.expect("checked above").to_owned(),
+        tenant_id: tenant_id.expect("checked above"),
+        name: name.expect("checked above"),
+    };
+    Ok(store.create_tenant(Some(&actor.id), &new).await?)
+}
+
+pub async fn tenants(
+    store: &Store,
+    actor: &User,
+    organization_id: Option<&str>,
+    page: &PageRequest,
+) -> ServiceResult<Page<Tenant>> {
+    let scope = readable_scope(actor)?;
+    Ok(store.tenants(scope.or(organization_id), page).await?)
+}
+
+pub async fn tenant(store: &Store, actor: &User, id: &str) -> ServiceResult<Tenant> {
+    let scope = readable_scope(actor)?;
+    let tenant = store.tenant(id).await?;
+    let org = tenant.organization_id.clone();
+    visible(scope, Some(&org), tenant)
+}
+
+pub async fn update_tenant(
+    store: &Store,
+    actor: &User,
+    id: &str,
+    input: &TenantInput,
+) -> ServiceResult<Tenant> {
+    admin_only(actor)?;
+    let current = store.tenant(id).await?;
+    let mut errors = Invalid::new();
+    if input
+        .tenant_id
+        .as_deref()
+        .is_some_and(|t| t.trim() != current.tenant_id)
+    {
+        errors.push(
+            "tenant_id",
+            Problem::Conflicts {
+                reason: "problem.immutable",
+            },
+        );
+    }
+    if input
+        .organization_id
+        .as_deref()
+        .is_some_and(|o| o != current.organization_id)
+    {
+        errors.push(
+            "organization_id",
+            Problem::Conflicts {
+                reason: "problem.immutable",
+            },
+        );
+    }
+    let name = parse_optional_name("name", &input.name, &mut errors);
+    errors.into_result()?;
+    Ok(store
+        .rename_tenant(Some(&actor.id), id, name.expect("checked above").as_ref())
+        .await?)
+}
+
+pub async fn delete_tenant(store: &Store, actor: &User, id: &str) -> ServiceResult<()> {
+    admin_only(actor)?;
+    Ok(store.delete_tenant(Some(&actor.id), id).await?)
+}
+
+// ---- contracts ----
+
+/// `POST /api/v1/admin/contracts`; on `PATCH …/{id}` every field is optional.
+#[derive(Debug, Default, Clone, Deserialize, ToSchema)]
+pub struct ContractInput {
+    pub organization_id: Option<String>,
+    /// 契約番号, unique across the service.
+    pub contract_number: Option<String>,
+    /// e.g. `Enterprise Cloud 2.0`, `Data Center`.
+    pub product_line: Option<String>,
+    /// 契約元法人: the provider's legal entity the contract is with.
+    pub contracting_corporation: Option<String>,
+    /// `basic`, `advanced` or `premium`.
+    pub plan: Option<String>,
+    /// `direct` or `partner`.
+    pub channel: Option<String>,
+    /// Required exactly when `channel` is `partner`.
+    pub partner_name: Option<String>,
+}
+
+fn parse_contract(input: &ContractInput) -> Result<NewContract, Invalid> {
+    let mut errors = Invalid::new();
+    let organization_id = required("organization_id", &input.organization_id, &mut errors);
+    let contract_number = required("contract_number", &input.contract_number, &mut errors)
+        .and_then(|v| errors.check("contract_number", ContractNumber::parse(v)));
+    let product_line = required("product_line", &input.product_line, &mut errors)
+        .and_then(|v| errors.check("product_line", Name::parse(v)));
+    let contracting_corporation = required(
+        "contracting_corporation",
+        &input.contracting_corporation,
+        &mut errors,
+    )
+    .and_then(|v| errors.check("contracting_corporation", Name::parse(v)));
+    let plan = required("plan", &input.plan, &mut errors)
+        .and_then(|v| errors.check("plan", SupportPlan::parse(v).map_err(Problem::from)));
+    let channel = required("channel", &input.channel, &mut errors)
+        .and_then(|v| errors.check("channel", Channel::parse(v).map_err(Problem::from)));
+    let partner_name = parse_optional_name("partner_name", &input.partner_name, &mut errors);
+    match (channel, &partner_name) {
+        (Some(Channel::Partner), Some(None)) => errors.push(
+            "partner_name",
+            Problem::Conflicts {
+                reason: "problem.partner_name_required",
+            },
+        ),
+        (Some(Channel::Direct), Some(Some(_))) => errors.push(
+            "partner_name",
+            Problem::Conflicts {
+                reason: "problem.partner_name_for_partner_only",
+            },
+        ),
+        _ => {}
+    }
+    errors.into_result()?;
+    // Every `None` above recorded an error, so all are present here.
+    Ok(NewContract {
+        organization_id: organization_id.expect("checked above").to_owned(),
+        contract_number: contract_number.expect("checked above"),
+        product_line: product_line.expect("checked above"),
+        contracting_corporation: contracting_corporation.expect("checked above"),
+        plan: plan.expect("checked above"),
+        channel: channel.expect("checked above"),
+        partner_name: partner_name.expect("checked above"),
+    })
+}
+
+pub async fn create_contract(
+    store: &Store,
+    actor: &User,
+    input: &ContractInput,
+) -> ServiceResult<Contract> {
+    admin_only(actor)?;
+    let new = parse_contract(input)?;
+    Ok(store.create_contract(Some(&actor.id), &new).await?)
+}
+
+pub async fn contracts(
+    store: &Store,
+    actor: &User,
+    organization_id: Option<&str>,
+    page: &PageRequest,
+) -> ServiceResult<Page<Contract>> {
+    let scope = readable_scope(actor)?;
+    Ok(store.contracts(scope.or(organization_id), page).await?)
+}
+
+pub async fn contract(store: &Store, actor: &User, id: &str) -> ServiceResult<Contract> {
+    let scope = readable_scope(actor)?;
+    let contract = store.contract(id).await?;
+    let org = contract.organization_id.clone();
+    visible(scope, Some(&org), contract)
+}
+
+pub async fn update_contract(
+    store: &Store,
+    actor: &User,
+    id: &str,
+    patch: &ContractInput,
+) -> ServiceResult<Contract> {
+    admin_only(actor)?;
+    let current = store.contract(id).await?;
+    if patch
+        .organization_id
+        .as_deref()
+        .is_some_and(|o| o != current.organization_id)
+    {
+        return Err(Invalid::one(
+            "organization_id",
+            Problem::Conflicts {
+                reason: "problem.immutable",
+            },
+        )
+        .into());
+    }
+    // A contract moving to `direct` loses its partner unless the patch names one.
+    let channel = patch
+        .channel
+        .clone()
+        .unwrap_or_else(|| current.channel.code().to_owned());
+    let partner_name = match (&patch.partner_name, channel.as_str()) {
+        (Some(p), _) => Some(p.clone()),
+        (None, "partner") => current.partner_name.clone(),
+        (None, _) => None,
+    };
+    let merged = ContractInput {
+        organization_id: Some(current.organization_id),
+        contract_number: patch
+            .contract_number
+            .clone()
+            .or(Some(current.contract_number)),
+        product_line: patch.product_line.clone().or(Some(current.product_line)),
+        contracting_corporation: patch
+            .contracting_corporation
+            .clone()
+            .or(Some(current.contracting_corporation)),
+        plan: patch.plan.clone().or(Some(current.plan.code().to_owned())),
+        channel: Some(channel),
+        partner_name,
+    };
+    let terms = parse_contract(&merged)?;
+    Ok(store.update_contract(Some(&actor.id), id, &terms).await?)
+}
+
+pub async fn delete_contract(store: &Store, actor: &User, id: &str) -> ServiceResult<()> {
+    admin_only(actor)?;
+    Ok(store.delete_contract(Some(&actor.id), id).await?)
+}
+
+// ---- users ----
+
+/// `POST /api/v1/admin/users`; on `PATCH …/{id}` every field is optional.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct UserInput {
+    pub email: Option<String>,
+    pub name: Option<String>,
+    /// `customer`, `customer_admin`, `agent` or `admin`.
+    pub role: Option<String>,
+    /// Required for customers and customer admins; absent for agents and admins.
+    pub organization_id: Option<String>,
+    /// `ja` (default) or `en`.
+    pub locale: Option<String>,
+    /// An IANA time zone name; `Asia/Tokyo` by default.
+    pub time_zone: Option<String>,
+    /// At least 8 characters. Users without a password use API tokens only.
+    pub password: Option<String>,
+}
+
+fn parse_password(input: &Option<String>, errors: &mut Invalid) -> Option<Option<String>> {
+    match input.as_deref() {
+        None => Some(None),
+        Some(p) => errors
+            .check("password", check_password(p))
+            .map(|()| Some(p.to_owned())),
+    }
+}
+
+pub async fn create_user(store: &Store, actor: &User, input: &UserInput) -> ServiceResult<User> {
+    admin_only(actor)?;
+    let mut errors = Invalid::new();
+    let email = required("email", &input.email, &mut errors)
+        .and_then(|v| errors.check("email", Email::parse(v)));
+    let name = required("name", &input.name, &mut errors)
+        .and_then(|v| errors.check("name", Name::parse(v)));
+    let role = required("role", &input.role, &mut errors)
+        .and_then(|v| errors.check("role", Role::parse(v).map_err(Problem::from)));
+    let organization_id = input
+        .organization_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|o| !o.is_empty());
+    match (role, organization_id) {
+        (Some(r), None) if r.is_customer() => errors.push(
+            "organization_id",
+            Problem::Conflicts {
+                reason: "problem.organization_required",
+            },
+        ),
+        (Some(r), Some(_)) if !r.is_customer() => errors.push(
+            "organization_id",
+            Problem::Conflicts {
+                reason: "problem.organization_for_customers_only",
+            },
+        ),
+        _ => {}
+    }
+    let locale = parse_locale(&input.locale, &mut errors);
+    let time_zone = parse_time_zone(&input.time_zone, &mut errors);
+    let password = parse_password(&input.password, &mut errors);
+    errors.into_result()?;
+    let password_hash = match password.expect("checked above") {
+        Some(p) => Some(password::hash(p).await?),
+        None => None,
+    };
+    let new = NewUser {
+        email: email.expect("checked above"),
+        name: name.expect("checked above"),
+        role: role.expect("checked above"),
+        organization_id: organization_id.map(str::to_owned),
+        locale: locale.expect("checked above").unwrap_or(Locale::DEFAULT),
+        password_hash,
+    };
+    let user = store.create_user(Some(&actor.id), &new).await?;
+    match time_zone.expect("checked above") {
+        Some(tz) => {
+            let changes = UserChanges {
+                time_zone: Some(tz),
+                ..Default::default()
+            };
+            Ok(store
+                .update_user(Some(&actor.id), &user.id, &changes)
+                .await?)
+        }
+        None => Ok(user),
+    }
+}
+
+pub async fn users(
+    store: &Store,
+    actor: &User,
+    organization_id: Option<&str>,
+    role: Option<&str>,
+    page: &PageRequest,
+) -> ServiceResult<Page<User>> {
+    let scope = readable_scope(actor)?;
+    let role = match role {
+        Some(r) => Some(Role::parse(r).map_err(|e| Invalid::one("role", e.into()))?),
+        None => None,
+    };
+    let filter = UserFilter {
+        organization_id: scope.or(organization_id),
+        role,
+    };
+    Ok(store.users(&filter, page).await?)
+}
+
+pub async fn user(store: &Store, actor: &User, id: &str) -> ServiceResult<User> {
+    let scope = readable_scope(actor)?;
+    let user = store.user(id).await?;
+    let org = user.organization_id.clone();
+    visible(scope, org.as_deref(), user)
+}
+
+pub async fn update_user(
+    store: &Store,
+    actor: &User,
+    id: &str,
+    patch: &UserInput,
+) -> ServiceResult<User> {
+    admin_only(actor)?;
+    let current = store.user(id).await?;
+    let mut errors = Invalid::new();
+    let email = match patch.email.as_deref() {
+        Some(v) => errors.check("email", Email::parse(v)),
+        None => None,
+    };
+    let name = match patch.name.as_deref() {
+        Some(v) => errors.check("name", Name::parse(v)),
+        None => None,
+    };
+    let role = match patch.role.as_deref() {
+        Some(v) => errors.check("role", Role::parse(v).map_err(Problem::from)),
+        None => None,
+    };
+    if role.is_some_and(|r| r.is_customer() != current.role.is_customer()) {
+        errors.push(
+            "role",
+            Problem::Conflicts {
+                reason: "problem.role_change_crosses_sides",
+            },
+        );
+    }
+    if patch
+        .organization_id
+        .as_deref()
+        .is_some_and(|o| Some(o) != current.organization_id.as_deref())
+    {
+        errors.push(
+            "organization_id",
+            Problem::Conflicts {
+                reason: "problem.immutable",
+            },
+        );
+    }
+    let locale = parse_locale(&patch.locale, &mut errors);
+    let time_zone = parse_time_zone(&patch.time_zone, &mut errors);
+    let password = parse_password(&patch.password, &mut errors);
+    errors.into_result()?;
+    let changes = UserChanges {
+        email,
+        name,
+        role,
+        locale: locale.expect("checked above"),
+        time_zone: time_zone.expect("checked above"),
+    };
+    let user = store.update_user(Some(&actor.id), id, &changes).await?;
+    if let Some(p) = password.expect("checked above") {
+        let hash = password::hash(p).await?;
+        store.set_password(Some(&actor.id), id, Some(&hash)).await?;
+    }
+    Ok(user)
+}
+
+pub async fn delete_user(store: &Store, actor: &User, id: &str) -> ServiceResult<()> {
+    admin_only(actor)?;
+    if actor.id == id {
+        return Err(ServiceError::Forbidden("admins may not delete themselves"));
+    }
+    Ok(store.delete_user(Some(&actor.id), id).await?)
+}
+
+// ---- ticket permissions ----
+
+/// `PUT /api/v1/admin/permissions` grants or changes; `DELETE` revokes (no `level`).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct PermissionInput {
+    pub user_id: Option<String>,
+    pub contract_number: Option<String>,
+    /// `view` or `edit`; not used to revoke.
+    pub level: Option<String>,
+}
+
+/// Loads the user and contract a permission is about, as `actor` may see them.
+async fn permission_subjects(
+    store: &Store,
+    actor: &User,
+    input: &PermissionInput,
+    errors: &mut Invalid,
+) -> ServiceResult<Option<(User, Contract)>> {
+    let scope = readable_scope(actor)?;
+    let user_id = required("user_id", &input.user_id, errors);
+    let contract_number = required("contract_number", &input.contract_number, errors);
+    let user = match user_id {
+        Some(id) => match store.user(id).await {
+            Ok(u) if scope.is_none() || u.organization_id.as_deref() == scope => Some(u),
+            Ok(_) | Err(madoguchi_store::StoreError::NotFound) => {
+                errors.push("user_id", Problem::NotFound);
+                None
+            }
+            Err(e) => return Err(e.into()),
+        },
+        None => None,
+    };
+    let contract = match contract_number {
+        Some(number) => match store.contract_by_number(number.trim()).await {
+            Ok(c) if scope.is_none() || Some(c.organization_id.as_str()) == scope => Some(c),
+            Ok(_) | Err(madoguchi_store::StoreError::NotFound) => {
+                errors.push("contract_number", Problem::NotFound);
+                None
+            }
+            Err(e) => return Err(e.into()),
+        },
+        None => None,
+    };
+    Ok(user.zip(contract))
+}
+
+pub async fn grant_permission(
+    store: &Store,
+    actor: &User,
+    input: &PermissionInput,
+) -> ServiceResult<TicketPermission> {
+    let mut errors = Invalid::new();
+    let subjects = permission_subjects(store, actor, input, &mut errors).await?;
+    let level = required("level", &input.level, &mut errors)
+        .and_then(|v| errors.check("level", PermissionLevel::parse(v).map_err(Problem::from)));
+    if let Some((user, contract)) = &subjects
+        && !may_manage_permission(actor, user, &contract.organization_id)
+    {
+        errors.push(
+            "user_id",
+            Problem::Conflicts {
+                reason: "problem.user_of_other_organization",
+            },
+        );
+    }
+    errors.into_result()?;
+    let (user, contract) = subjects.expect("checked above");
+    Ok(store
+        .grant_permission(
+            Some(&actor.id),
+            &user.id,
+            &contract.id,
+            level.expect("checked above"),
+        )
+        .await?)
+}
+
+pub async fn revoke_permission(
+    store: &Store,
+    actor: &User,
+    input: &PermissionInput,
+) -> ServiceResult<()> {
+    let mut errors = Invalid::new();
+    let subjects = permission_subjects(store, actor, input, &mut errors).await?;
+    errors.into_result()?;
+    let (user, contract) = subjects.expect("checked above");
+    Ok(store
+        .revoke_permission(Some(&actor.id), &user.id, &contract.id)
+        .await?)
+}
+
+/// The permissions held in `actor`'s scope, optionally of one user.
+pub async fn permissions(
+    store: &Store,
+    actor: &User,
+    organization_id: Option<&str>,
+    user_id: Option<&str>,
+) -> ServiceResult<Vec<TicketPermission>> {
+    let scope = readable_scope(actor)?;
+    let mut held = store.permissions_in(scope.or(organization_id)).await?;
+    if let Some(user_id) = user_id {
+        held.retain(|p| p.user_id == user_id);
+    }
+    Ok(held)
+}
+
+// ---- API tokens ----
+
+pub async fn create_token(
+    store: &Store,
+    actor: &User,
+    user_id: &str,
+) -> ServiceResult<IssuedToken> {
+    admin_only(actor)?;
+    Ok(store.create_token(Some(&actor.id), user_id).await?)
+}
+
+pub async fn tokens(store: &Store, actor: &User, user_id: &str) -> ServiceResult<Vec<TokenInfo>> {
+    admin_only(actor)?;
+    store.user(user_id).await?;
+    Ok(store.tokens_of(user_id).await?)
+}
+
+pub async fn revoke_token(
+    store: &Store,
+    actor: &User,
+    user_id: &str,
+    token_id: &str,
+) -> ServiceResult<()> {
+    admin_only(actor)?;
+    Ok(store
+        .revoke_token(Some(&actor.id), user_id, token_id)
+        .await?)
+}

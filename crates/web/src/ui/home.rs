@@ -1,0 +1,150 @@
+use askama::Template;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use madoguchi_core::Role;
+use serde::Deserialize;
+
+use crate::auth::{Browser, check_csrf};
+use crate::error::PageError;
+use crate::i18n::{self, Words};
+use crate::services::ServiceError;
+use crate::services::identity::{self, PreferencesInput, Profile};
+use crate::state::AppState;
+use crate::ui::render;
+
+pub(crate) struct PermissionRow {
+    contract_number: String,
+    product_line: String,
+    contracting_corporation: String,
+    plan: String,
+    level: String,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    w: Words,
+    csrf: String,
+    user_name: String,
+    may_manage_permissions: bool,
+    email: String,
+    role_name: String,
+    organization: Option<String>,
+    time_zone: String,
+    is_customer: bool,
+    permissions: Vec<PermissionRow>,
+    desks: Vec<String>,
+    notice: bool,
+    preferences_error: Option<String>,
+}
+
+fn home_page(
+    profile: Profile,
+    csrf: String,
+    notice: bool,
+    preferences_error: Option<String>,
+) -> HomePage {
+    let w = Words(profile.user.locale);
+    let user = &profile.user;
+    HomePage {
+        w,
+        csrf,
+        user_name: user.name.clone(),
+        may_manage_permissions: matches!(user.role, Role::CustomerAdmin | Role::Admin),
+        email: user.email.clone(),
+        role_name: i18n::role(user.locale, user.role).to_owned(),
+        organization: profile.organization.as_ref().map(|o| o.name.clone()),
+        time_zone: user.time_zone.clone(),
+        is_customer: user.role.is_customer(),
+        permissions: profile
+            .permissions
+            .iter()
+            .map(|(p, c)| PermissionRow {
+                contract_number: c.contract_number.clone(),
+                product_line: c.product_line.clone(),
+                contracting_corporation: c.contracting_corporation.clone(),
+                plan: w.t(&format!("plan.{}", c.plan.code())).to_owned(),
+                level: w.t(&format!("level.{}", p.level.code())).to_owned(),
+            })
+            .collect(),
+        desks: profile
+            .desks
+            .iter()
+            .map(|d| w.t(&format!("desk.{}", d.code())).to_owned())
+            .collect(),
+        notice,
+        preferences_error,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct HomeQuery {
+    saved: Option<String>,
+}
+
+/// サービスデスク: who the user is and what they may do.
+pub async fn page(
+    State(state): State<AppState>,
+    Browser(session): Browser,
+    Query(q): Query<HomeQuery>,
+) -> Response {
+    let locale = session.user.locale;
+    match identity::profile(&state.store, &session.user).await {
+        Ok(profile) => render(
+            locale,
+            home_page(profile, session.csrf_token, q.saved.is_some(), None),
+        ),
+        Err(e) => PageError::from_service(locale, e).into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct PreferencesForm {
+    csrf: String,
+    locale: Option<String>,
+    time_zone: Option<String>,
+}
+
+/// Saves the language and time zone; a bad time zone shows the page again with the error.
+pub async fn save_preferences(
+    State(state): State<AppState>,
+    Browser(session): Browser,
+    Form(form): Form<PreferencesForm>,
+) -> Response {
+    let locale = session.user.locale;
+    if !check_csrf(&session, &form.csrf) {
+        return PageError {
+            status: StatusCode::FORBIDDEN,
+            locale,
+            message_key: "error.csrf",
+        }
+        .into_response();
+    }
+    let input = PreferencesInput {
+        locale: form.locale,
+        time_zone: form.time_zone.clone(),
+    };
+    match identity::set_preferences(&state.store, &session.user, &input).await {
+        Ok(_) => Redirect::to("/?saved=1").into_response(),
+        Err(ServiceError::Invalid(invalid)) => {
+            let message = invalid
+                .0
+                .iter()
+                .map(|e| i18n::problem(locale, &e.problem))
+                .collect::<Vec<_>>()
+                .join(" ");
+            match identity::profile(&state.store, &session.user).await {
+                Ok(mut profile) => {
+                    // Show what they typed, so they can correct it.
+                    profile.user.time_zone = form.time_zone.unwrap_or_default();
+                    let page = home_page(profile, session.csrf_token, false, Some(message));
+                    (StatusCode::UNPROCESSABLE_ENTITY, render(locale, page)).into_response()
+                }
+                Err(e) => PageError::from_service(locale, e).into_response(),
+            }
+        }
+        Err(e) => PageError::from_service(locale, e).into_response(),
+    }
+}

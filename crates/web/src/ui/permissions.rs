@@ -1,0 +1,238 @@
+//! チケット作成権限の付与: customer admins grant and revoke ticket permission for their
+//! organization's users, contract by contract.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use madoguchi_core::Role;
+use madoguchi_core::model::User;
+use madoguchi_store::PageRequest;
+use serde::Deserialize;
+
+use crate::auth::{Browser, check_csrf};
+use crate::error::PageError;
+use crate::i18n::{self, Words};
+use crate::services::{ServiceError, admin};
+use crate::state::AppState;
+use crate::ui::render;
+
+struct ContractColumn {
+    label: String,
+}
+
+struct Cell {
+    contract_number: String,
+    level: String,
+}
+
+struct Row {
+    user_id: String,
+    name: String,
+    email: String,
+    cells: Vec<Cell>,
+}
+
+#[derive(Template)]
+#[template(path = "permissions.html")]
+struct PermissionsPage {
+    w: Words,
+    csrf: String,
+    user_name: String,
+    may_manage_permissions: bool,
+    organization_id: Option<String>,
+    contracts: Vec<ContractColumn>,
+    rows: Vec<Row>,
+    notice: Option<String>,
+    error: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct PermissionsQuery {
+    organization_id: Option<String>,
+    done: Option<String>,
+}
+
+/// The organization the page is about: the customer admin's own; an admin names one.
+fn organization_of(user: &User, requested: Option<&str>) -> Result<String, ServiceError> {
+    match user.role {
+        Role::CustomerAdmin => user.organization_id.clone().ok_or(ServiceError::NotFound),
+        Role::Admin => requested.map(str::to_owned).ok_or(ServiceError::NotFound),
+        _ => Err(ServiceError::Forbidden(
+            "only customer admins manage ticket permissions",
+        )),
+    }
+}
+
+async fn build(
+    state: &AppState,
+    user: &User,
+    csrf: String,
+    requested_org: Option<&str>,
+    notice: Option<String>,
+    error: Option<String>,
+) -> Result<PermissionsPage, ServiceError> {
+    let org = organization_of(user, requested_org)?;
+    let w = Words(user.locale);
+    // A page of 200 covers an organization's contracts and users in practice; the API pages
+    // further for larger ones.
+    let page = PageRequest::new(Some(200), None).expect("200 is a valid page size");
+    let contracts = admin::contracts(&state.store, user, Some(&org), &page)
+        .await?
+        .items;
+    let users = admin::users(&state.store, user, Some(&org), None, &page)
+        .await?
+        .items;
+    let held = admin::permissions(&state.store, user, Some(&org), None).await?;
+    let rows = users
+        .into_iter()
+        .filter(|u| u.role.is_customer())
+        .map(|u| Row {
+            cells: contracts
+                .iter()
+                .map(|c| Cell {
+                    contract_number: c.contract_number.clone(),
+                    level: held
+                        .iter()
+                        .find(|p| p.user_id == u.id && p.contract_id == c.id)
+                        .map(|p| p.level.code().to_owned())
+                        .unwrap_or_default(),
+                })
+                .collect(),
+            user_id: u.id,
+            name: u.name,
+            email: u.email,
+        })
+        .collect();
+    Ok(PermissionsPage {
+        w,
+        csrf,
+        user_name: user.name.clone(),
+        may_manage_permissions: true,
+        organization_id: (user.role == Role::Admin).then_some(org),
+        contracts: contracts
+            .iter()
+            .map(|c| ContractColumn {
+                label: format!(
+                    "{} — {} ({})",
+                    c.contract_number, c.product_line, c.contracting_corporation
+                ),
+            })
+            .collect(),
+        rows,
+        notice,
+        error,
+    })
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    Browser(session): Browser,
+    Query(q): Query<PermissionsQuery>,
+) -> Response {
+    let locale = session.user.locale;
+    let notice = q.done.as_deref().map(|d| {
+        Words(locale)
+            .t(if d == "revoked" {
+                "permissions.revoked"
+            } else {
+                "permissions.granted"
+            })
+            .to_owned()
+    });
+    match build(
+        &state,
+        &session.user,
+        session.csrf_token.clone(),
+        q.organization_id.as_deref(),
+        notice,
+        None,
+    )
+    .await
+    {
+        Ok(page) => render(locale, page),
+        Err(e) => PageError::from_service(locale, e).into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct PermissionForm {
+    csrf: String,
+    user_id: String,
+    contract_number: String,
+    /// Empty revokes.
+    level: String,
+    organization_id: Option<String>,
+}
+
+pub async fn save(
+    State(state): State<AppState>,
+    Browser(session): Browser,
+    Form(form): Form<PermissionForm>,
+) -> Response {
+    let locale = session.user.locale;
+    if !check_csrf(&session, &form.csrf) {
+        return PageError {
+            status: StatusCode::FORBIDDEN,
+            locale,
+            message_key: "error.csrf",
+        }
+        .into_response();
+    }
+    let input = admin::PermissionInput {
+        user_id: Some(form.user_id),
+        contract_number: Some(form.contract_number),
+        level: Some(form.level.clone()).filter(|l| !l.is_empty()),
+    };
+    let result = if form.level.is_empty() {
+        admin::revoke_permission(&state.store, &session.user, &input)
+            .await
+            .map(|()| "revoked")
+    } else {
+        admin::grant_permission(&state.store, &session.user, &input)
+            .await
+            .map(|_| "granted")
+    };
+    let org_query = form
+        .organization_id
+        .as_deref()
+        .map(|o| {
+            format!(
+                "&{}",
+                serde_urlencoded::to_string([("organization_id", o)]).unwrap_or_default()
+            )
+        })
+        .unwrap_or_default();
+    match result {
+        Ok(done) => Redirect::to(&format!("/permissions?done={done}{org_query}")).into_response(),
+        // Revoking what was never granted leaves things as the admin wanted them.
+        Err(ServiceError::NotFound) if form.level.is_empty() => {
+            Redirect::to(&format!("/permissions?done=revoked{org_query}")).into_response()
+        }
+        Err(ServiceError::Invalid(invalid)) | Err(ServiceError::Conflict(invalid)) => {
+            let message = invalid
+                .0
+                .iter()
+                .map(|e| format!("{}: {}", e.field, i18n::problem(locale, &e.problem)))
+                .collect::<Vec<_>>()
+                .join(" ");
+            match build(
+                &state,
+                &session.user,
+                session.csrf_token.clone(),
+                form.organization_id.as_deref(),
+                None,
+                Some(message),
+            )
+            .await
+            {
+                Ok(page) => {
+                    (StatusCode::UNPROCESSABLE_ENTITY, render(locale, page)).into_response()
+                }
+                Err(e) => PageError::from_service(locale, e).into_response(),
+            }
+        }
+        Err(e) => PageError::from_service(locale, e).into_response(),
+    }
+}
