@@ -10,6 +10,7 @@ use serde_json::json;
 use sqlx::{AnyConnection, FromRow};
 
 use crate::db::code;
+use crate::error::ConstraintExt;
 use crate::events::append;
 use crate::{Result, Store, StoreError};
 
@@ -252,22 +253,27 @@ impl Store {
         user_id: &str,
     ) -> Result<()> {
         let mut tx = self.write.begin().await?;
-        sqlx::query(
+        let added = sqlx::query(
             "INSERT INTO desk_members (desk, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
         )
         .bind(desk.code())
         .bind(user_id)
         .execute(&mut *tx)
-        .await?;
-        append(
-            &mut tx,
-            EventKind::DeskMemberAdded,
-            actor,
-            user_id,
-            None,
-            json!({ "desk": desk }),
-        )
-        .await?;
+        .await
+        .dangling("user_id")?;
+        // Adding a member twice changes nothing, so it tells the log nothing.
+        if added.rows_affected() > 0 {
+            let data = json!({ "desk": desk });
+            append(
+                &mut tx,
+                EventKind::DeskMemberAdded,
+                actor,
+                user_id,
+                None,
+                data,
+            )
+            .await?;
+        }
         tx.commit().await?;
         Ok(())
     }

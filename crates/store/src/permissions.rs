@@ -5,6 +5,7 @@ use serde_json::json;
 use sqlx::FromRow;
 
 use crate::db::{code, now};
+use crate::error::ConstraintExt;
 use crate::events::append;
 use crate::{Result, Store, StoreError};
 
@@ -51,7 +52,8 @@ impl Store {
         .bind(level.code())
         .bind(now())
         .execute(&mut *tx)
-        .await?;
+        .await
+        .dangling("user_id")?;
         let row: PermissionRow = sqlx::query_as(
             "SELECT p.user_id, p.contract_id, c.contract_number, p.level
              FROM ticket_permissions p JOIN contracts c ON c.id = p.contract_id

@@ -84,18 +84,21 @@ impl Store {
     /// Ends a session (logout). Ending one that is already gone is not an error.
     pub async fn end_session(&self, token: &str) -> Result<()> {
         let mut tx = self.write.begin().await?;
-        let user_id: Option<String> =
-            sqlx::query_scalar("DELETE FROM sessions WHERE id_hash = $1 RETURNING user_id")
-                .bind(digest(token))
-                .fetch_optional(&mut *tx)
-                .await?;
-        if let Some(user_id) = user_id {
+        let ended: Option<(String, Option<String>)> = sqlx::query_as(
+            "DELETE FROM sessions WHERE id_hash = $1
+             RETURNING user_id, (SELECT organization_id FROM users WHERE users.id = sessions.user_id)",
+        )
+        .bind(digest(token))
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some((user_id, organization_id)) = ended {
+            let org = organization_id.as_deref();
             append(
                 &mut tx,
                 EventKind::UserLoggedOut,
                 Some(&user_id),
                 &user_id,
-                None,
+                org,
                 json!({}),
             )
             .await?;

@@ -14,6 +14,11 @@ store_test!(
             .await
             .unwrap();
         assert_eq!(org.name, "株式会社サンプル");
+        let age = jiff::Timestamp::now().duration_since(org.created_at);
+        assert!(
+            age >= jiff::SignedDuration::ZERO && age < jiff::SignedDuration::from_secs(60),
+            "created {age} ago"
+        );
         assert_eq!(store.organization(&org.id).await.unwrap(), org);
 
         let renamed = store
@@ -86,6 +91,34 @@ store_test!(
 );
 
 store_test!(
+    the_next_cursor_as_handed_out_reads_the_next_page,
+    |store: Store| async move {
+        let mut created = Vec::new();
+        for i in 1..=3 {
+            created.push(organization(&store, &format!("Org {i}")).await.id);
+        }
+        // A caller that keeps the cursor object instead of its text form.
+        let first = store
+            .organizations(&PageRequest::new(Some(2), None).unwrap())
+            .await
+            .unwrap();
+        let cursor = first.next_cursor.expect("a second page");
+        let second = store
+            .organizations(&PageRequest::new(Some(2), Some(cursor)).unwrap())
+            .await
+            .unwrap();
+        let ids: Vec<String> = first
+            .items
+            .into_iter()
+            .chain(second.items)
+            .map(|o| o.id)
+            .collect();
+        assert_eq!(ids, created);
+        assert_eq!(second.next_cursor, None);
+    }
+);
+
+store_test!(
     duplicate_organization_name_is_taken,
     |store: Store| async move {
         let first = organization(&store, "株式会社サンプル").await;
@@ -101,6 +134,39 @@ store_test!(
         assert_no_event_since(&store, before).await;
         let page = store.organizations(&PageRequest::default()).await.unwrap();
         assert_eq!(page.items, vec![first]);
+    }
+);
+
+store_test!(
+    racing_creates_of_one_name_leave_one_organization,
+    |store: Store| async move {
+        let racers: Vec<_> = (0..6)
+            .map(|_| {
+                let store = store.clone();
+                tokio::spawn(async move {
+                    store
+                        .create_organization(None, &name("株式会社サンプル"))
+                        .await
+                })
+            })
+            .collect();
+        let mut won = 0;
+        for racer in racers {
+            match racer.await.unwrap() {
+                Ok(_) => won += 1,
+                Err(StoreError::Taken { field: "name" }) => {}
+                Err(other) => panic!("a losing racer got {other:?}"),
+            }
+        }
+        assert_eq!(won, 1);
+        let page = store.organizations(&PageRequest::default()).await.unwrap();
+        assert_eq!(page.items.len(), 1);
+        let created = all_events(&store)
+            .await
+            .into_iter()
+            .filter(|e| e.kind == EventKind::OrganizationCreated.code())
+            .count();
+        assert_eq!(created, 1);
     }
 );
 

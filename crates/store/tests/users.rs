@@ -150,6 +150,26 @@ store_test!(
 );
 
 store_test!(
+    saving_ones_own_email_again_is_not_taken,
+    |store: Store| async move {
+        let org = organization(&store, "Org").await;
+        let user = customer(&store, &org.id, "taro@sample.example").await;
+        let saved = store
+            .update_user(
+                None,
+                &user.id,
+                &UserChanges {
+                    email: Some(email("Taro@Sample.example")),
+                    ..UserChanges::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(saved, user);
+    }
+);
+
+store_test!(
     a_user_of_a_missing_organization_is_dangling,
     |store: Store| async move {
         let before = last_event_id(&store).await;

@@ -32,39 +32,97 @@ pub enum DemoOutcome {
     AlreadyPresent(Vec<DemoLogin>),
 }
 
-const EC_CORP: &str = "Example Communications Corp.";
-const EC_AMERICA: &str = "Example Communications America Inc.";
-const ECL: &str = "Enterprise Cloud 2.0";
+/// A demo person: their ticket permissions as (contract number, level), their desks if staff.
+struct Person {
+    email: &'static str,
+    name: &'static str,
+    role: Role,
+    locale: &'static str,
+    grants: &'static [(&'static str, &'static str)],
+    desks: &'static [Desk],
+    shows: &'static str,
+}
+
+/// A demo contract.
+struct DemoContract {
+    number: &'static str,
+    product_line: &'static str,
+    corporation: &'static str,
+    plan: &'static str,
+    partner: Option<&'static str>,
+}
 
 struct Org {
     name: &'static str,
     tenants: &'static [&'static str],
-    /// (number, product line, corporation, plan, partner)
-    contracts: &'static [(
-        &'static str,
-        &'static str,
-        &'static str,
-        &'static str,
-        Option<&'static str>,
-    )],
-    /// (email, name, role, locale, [(contract, level)], shows)
-    users: &'static [(
-        &'static str,
-        &'static str,
-        Role,
-        &'static str,
-        &'static [(&'static str, &'static str)],
-        &'static str,
-    )],
+    contracts: &'static [DemoContract],
+    people: &'static [Person],
+}
+
+const EC_CORP: &str = "Example Communications Corp.";
+const EC_AMERICA: &str = "Example Communications America Inc.";
+const ECL: &str = "Enterprise Cloud 2.0";
+
+const fn contract(
+    number: &'static str,
+    product_line: &'static str,
+    corporation: &'static str,
+    plan: &'static str,
+) -> DemoContract {
+    DemoContract {
+        number,
+        product_line,
+        corporation,
+        plan,
+        partner: None,
+    }
+}
+
+const fn customer(
+    email: &'static str,
+    name: &'static str,
+    role: Role,
+    locale: &'static str,
+    grants: &'static [(&'static str, &'static str)],
+    shows: &'static str,
+) -> Person {
+    Person {
+        email,
+        name,
+        role,
+        locale,
+        grants,
+        desks: &[],
+        shows,
+    }
+}
+
+const fn staff(
+    email: &'static str,
+    name: &'static str,
+    role: Role,
+    locale: &'static str,
+    desks: &'static [Desk],
+    shows: &'static str,
+) -> Person {
+    Person {
+        email,
+        name,
+        role,
+        locale,
+        grants: &[],
+        desks,
+        shows,
+    }
 }
 
 const ORGS: &[Org] = &[
     Org {
         name: "株式会社サンプル商事",
         tenants: &["tenant-5a1e0001", "tenant-5a1e0002"],
-        contracts: &[("ECL-1001", ECL, EC_CORP, "basic", None)],
-        users: &[
-            (
+        contracts: &[contract("ECL-1001", ECL, EC_CORP, "basic")],
+        people: &[
+            customer(
                 "hanako@sample.example",
                 "山田 花子",
                 Role::CustomerAdmin,
@@ -72,7 +130,7 @@ const ORGS: &[Org] = &[
                 &[("ECL-1001", "edit")],
                 "customer admin; basic plan; grants ticket permission",
             ),
-            (
+            customer(
                 "taro@sample.example",
                 "佐藤 太郎",
                 Role::Customer,
@@ -80,7 +138,7 @@ const ORGS: &[Org] = &[
                 &[("ECL-1001", "edit")],
                 "customer with edit on a basic contract",
             ),
-            (
+            customer(
                 "ichiro@sample.example",
                 "鈴木 一郎",
                 Role::Customer,
@@ -88,7 +146,7 @@ const ORGS: &[Org] = &[
                 &[("ECL-1001", "view")],
                 "view-only customer: sees tickets, cannot file or reply",
             ),
-            (
+            customer(
                 "jiro@sample.example",
                 "田中 次郎",
                 Role::Customer,
@@ -102,12 +160,12 @@ const ORGS: &[Org] = &[
         name: "Global Manufacturing K.K.",
         tenants: &["tenant-9b0a0001", "tenant-9b0a0002", "tenant-9b0a0003"],
         contracts: &[
-            ("ECL-2001", ECL, EC_CORP, "advanced", None),
-            ("ECL-2002", ECL, EC_AMERICA, "premium", None),
-            ("DC-2003", "Data Center", EC_CORP, "basic", None),
+            contract("ECL-2001", ECL, EC_CORP, "advanced"),
+            contract("ECL-2002", ECL, EC_AMERICA, "premium"),
+            contract("DC-2003", "Data Center", EC_CORP, "basic"),
         ],
-        users: &[
-            (
+        people: &[
+            customer(
                 "olivia@global.example",
                 "Olivia Carter",
                 Role::CustomerAdmin,
@@ -119,7 +177,7 @@ const ORGS: &[Org] = &[
                 ],
                 "customer admin; contracts through two corporations (advanced, premium)",
             ),
-            (
+            customer(
                 "mary@global.example",
                 "Mary Jones",
                 Role::Customer,
@@ -127,7 +185,7 @@ const ORGS: &[Org] = &[
                 &[("ECL-2001", "edit"), ("ECL-2002", "edit")],
                 "customer with two categories: advanced (callbacks) and premium",
             ),
-            (
+            customer(
                 "kenji@global.example",
                 "高橋 健二",
                 Role::Customer,
@@ -140,15 +198,15 @@ const ORGS: &[Org] = &[
     Org {
         name: "リセール小売株式会社",
         tenants: &["tenant-7c3d0001"],
-        contracts: &[(
-            "ECL-3001",
-            ECL,
-            EC_CORP,
-            "advanced",
-            Some("パートナーシステムズ株式会社"),
-        )],
-        users: &[
-            (
+        contracts: &[DemoContract {
+            number: "ECL-3001",
+            product_line: ECL,
+            corporation: EC_CORP,
+            plan: "advanced",
+            partner: Some("パートナーシステムズ株式会社"),
+        }],
+        people: &[
+            customer(
                 "sachiko@resold.example",
                 "伊藤 幸子",
                 Role::CustomerAdmin,
@@ -156,7 +214,7 @@ const ORGS: &[Org] = &[
                 &[("ECL-3001", "edit")],
                 "customer admin of a partner-resold contract",
             ),
-            (
+            customer(
                 "ken@resold.example",
                 "渡辺 健",
                 Role::Customer,
@@ -168,9 +226,8 @@ const ORGS: &[Org] = &[
     },
 ];
 
-/// (email, name, role, locale, desks, shows)
-const STAFF: &[(&str, &str, Role, &str, &[Desk], &str)] = &[
-    (
+const STAFF: &[Person] = &[
+    staff(
         "admin@madoguchi.example",
         "運用管理者",
         Role::Admin,
@@ -178,7 +235,7 @@ const STAFF: &[(&str, &str, Role, &str, &[Desk], &str)] = &[
         &[],
         "admin: organizations, contracts, users",
     ),
-    (
+    staff(
         "agent.general@madoguchi.example",
         "窓口 一般",
         Role::Agent,
@@ -186,7 +243,7 @@ const STAFF: &[(&str, &str, Role, &str, &[Desk], &str)] = &[
         &[Desk::General],
         "agent of the general desk",
     ),
-    (
+    staff(
         "agent.premium@madoguchi.example",
         "窓口 特別",
         Role::Agent,
@@ -194,7 +251,7 @@ const STAFF: &[(&str, &str, Role, &str, &[Desk], &str)] = &[
         &[Desk::Premium],
         "agent of the premium special desk",
     ),
-    (
+    staff(
         "lead@madoguchi.example",
         "Alex Kim",
         Role::Agent,
@@ -205,20 +262,31 @@ const STAFF: &[(&str, &str, Role, &str, &[Desk], &str)] = &[
 ];
 
 fn logins() -> Vec<DemoLogin> {
-    let customers =
-        ORGS.iter()
-            .flat_map(|o| o.users.iter())
-            .map(|(email, _, role, _, _, shows)| DemoLogin {
-                email,
-                role: *role,
-                shows,
-            });
-    let staff = STAFF.iter().map(|(email, _, role, _, _, shows)| DemoLogin {
-        email,
-        role: *role,
-        shows,
-    });
-    staff.chain(customers).collect()
+    let customers = ORGS.iter().flat_map(|o| o.people.iter());
+    STAFF
+        .iter()
+        .chain(customers)
+        .map(|p| DemoLogin {
+            email: p.email,
+            role: p.role,
+            shows: p.shows,
+        })
+        .collect()
+}
+
+fn new_user(
+    person: &Person,
+    organization_id: Option<String>,
+    password_hash: &str,
+) -> ServiceResult<NewUser> {
+    Ok(NewUser {
+        email: Email::parse(person.email).map_err(invalid)?,
+        name: Name::parse(person.name).map_err(invalid)?,
+        role: person.role,
+        organization_id,
+        locale: Locale::parse(person.locale).map_err(|e| invalid(e.into()))?,
+        password_hash: Some(password_hash.to_owned()),
+    })
 }
 
 /// Loads the demo into a database without organizations.
@@ -229,35 +297,25 @@ pub async fn load(store: &Store) -> ServiceResult<DemoOutcome> {
     }
     let hash = password::hash(DEMO_PASSWORD.to_owned()).await?;
     let mut admin: Option<User> = None;
-    for (email, name, role, locale, desks, _) in STAFF {
-        let new = NewUser {
-            email: Email::parse(email).map_err(invalid)?,
-            name: Name::parse(name).map_err(invalid)?,
-            role: *role,
-            organization_id: None,
-            locale: Locale::parse(locale).map_err(|e| invalid(e.into()))?,
-            password_hash: Some(hash.clone()),
-        };
+    for person in STAFF {
         let actor = admin.as_ref().map(|a| a.id.as_str());
-        let user = store.create_user(actor, &new).await?;
-        for desk in *desks {
+        let user = store
+            .create_user(actor, &new_user(person, None, &hash)?)
+            .await?;
+        for desk in person.desks {
             store.add_desk_member(actor, *desk, &user.id).await?;
         }
-        if *role == Role::Admin && admin.is_none() {
+        if person.role == Role::Admin && admin.is_none() {
             admin = Some(user);
         }
     }
     let admin = admin.ok_or_else(|| ServiceError::Internal("the demo has no admin".into()))?;
 
     for org in ORGS {
-        let created = admin::create_organization(
-            store,
-            &admin,
-            &OrganizationInput {
-                name: Some(org.name.into()),
-            },
-        )
-        .await?;
+        let input = OrganizationInput {
+            name: Some(org.name.into()),
+        };
+        let created = admin::create_organization(store, &admin, &input).await?;
         for tenant in org.tenants {
             let input = TenantInput {
                 organization_id: Some(created.id.clone()),
@@ -266,36 +324,29 @@ pub async fn load(store: &Store) -> ServiceResult<DemoOutcome> {
             };
             admin::create_tenant(store, &admin, &input).await?;
         }
-        for (number, product_line, corporation, plan, partner) in org.contracts {
+        for c in org.contracts {
             let input = ContractInput {
                 organization_id: Some(created.id.clone()),
-                contract_number: Some((*number).into()),
-                product_line: Some((*product_line).into()),
-                contracting_corporation: Some((*corporation).into()),
-                plan: Some((*plan).into()),
+                contract_number: Some(c.number.into()),
+                product_line: Some(c.product_line.into()),
+                contracting_corporation: Some(c.corporation.into()),
+                plan: Some(c.plan.into()),
                 channel: Some(
-                    if partner.is_some() {
+                    if c.partner.is_some() {
                         "partner"
                     } else {
                         "direct"
                     }
                     .into(),
                 ),
-                partner_name: partner.map(Into::into),
+                partner_name: c.partner.map(Into::into),
             };
             admin::create_contract(store, &admin, &input).await?;
         }
-        for (email, name, role, locale, grants, _) in org.users {
-            let new = NewUser {
-                email: Email::parse(email).map_err(invalid)?,
-                name: Name::parse(name).map_err(invalid)?,
-                role: *role,
-                organization_id: Some(created.id.clone()),
-                locale: Locale::parse(locale).map_err(|e| invalid(e.into()))?,
-                password_hash: Some(hash.clone()),
-            };
+        for person in org.people {
+            let new = new_user(person, Some(created.id.clone()), &hash)?;
             let user = store.create_user(Some(&admin.id), &new).await?;
-            for (contract, level) in *grants {
+            for (contract, level) in person.grants {
                 let input = PermissionInput {
                     user_id: Some(user.id.clone()),
                     contract_number: Some((*contract).into()),

@@ -19,8 +19,8 @@ static EN: LazyLock<Texts> = LazyLock::new(|| load(include_str!("../locales/en.t
 /// nothing.
 pub fn text(locale: Locale, key: &str) -> &str {
     let texts: &'static Texts = match locale {
-        Locale::Ja => &*JA,
-        Locale::En => &*EN,
+        Locale::Ja => &JA,
+        Locale::En => &EN,
     };
     texts.get(key).map(String::as_str).unwrap_or(key)
 }

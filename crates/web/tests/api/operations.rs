@@ -1,0 +1,43 @@
+use reqwest::{Method, StatusCode};
+
+use crate::api_test;
+use crate::helpers::{TestApp, read};
+
+api_test!(
+    health_readiness_and_metrics_answer,
+    async |app: &TestApp| {
+        let (status, _) = read(app.call(Method::GET, "/healthz", None, None).await).await;
+        assert_eq!(status, StatusCode::OK);
+        let (status, _) = read(app.call(Method::GET, "/readyz", None, None).await).await;
+        assert_eq!(status, StatusCode::OK);
+        let response = app.call(Method::GET, "/metrics", None, None).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let text = response.text().await.unwrap();
+        assert!(text.contains("madoguchi_http_requests_total"), "{text}");
+    }
+);
+
+api_test!(
+    the_openapi_document_describes_the_api,
+    async |app: &TestApp| {
+        let (status, doc) =
+            read(app.call(Method::GET, "/api/openapi.json", None, None).await).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(doc["openapi"].as_str().unwrap().starts_with('3'));
+        let paths = doc["paths"].as_object().unwrap();
+        for path in [
+            "/api/v1/me",
+            "/api/v1/admin/organizations",
+            "/api/v1/admin/organizations/{id}",
+            "/api/v1/admin/tenants",
+            "/api/v1/admin/contracts",
+            "/api/v1/admin/users",
+            "/api/v1/admin/users/{id}/tokens",
+            "/api/v1/admin/permissions",
+        ] {
+            assert!(paths.contains_key(path), "{path} missing");
+        }
+        assert!(doc["paths"]["/api/v1/admin/permissions"]["put"].is_object());
+        assert!(doc["components"]["schemas"]["Problem"].is_object());
+    }
+);
