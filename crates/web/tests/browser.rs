@@ -1,0 +1,113 @@
+//! In a real browser (Debian's Chromium, driven through ChromeDriver): every demo user logs in
+//! and sees who they are. Without ChromeDriver the test says loudly that it is skipped; under
+//! `CI=true` it fails instead.
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use madoguchi_store::testing::{Backend, TestDb};
+use madoguchi_web::Server;
+use madoguchi_web::config::Config;
+use madoguchi_web::demo::{self, DEMO_PASSWORD, DemoOutcome};
+use serde_json::json;
+
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        self.0.kill().ok();
+        self.0.wait().ok();
+    }
+}
+
+fn chromedriver() -> Option<String> {
+    let path = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
+    let found = Command::new(&path).arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok();
+    if found {
+        return Some(path);
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("chromedriver is not installed under CI=true: install Debian's chromium and chromium-driver");
+    }
+    eprintln!("\n*** SKIPPED: browser test, no chromedriver (apt-get install chromium chromium-driver) ***\n");
+    None
+}
+
+async fn browser(driver_path: &str) -> (Driver, Client) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let child = Command::new(driver_path)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start chromedriver");
+    let driver = Driver(child);
+    let profile = std::env::temp_dir().join(format!("madoguchi-chromium-{port}"));
+    let args = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        &format!("--user-data-dir={}", profile.display()),
+    ];
+    let mut caps = serde_json::Map::new();
+    caps.insert("goog:chromeOptions".into(), json!({ "args": args, "binary": chromium_binary() }));
+    let url = format!("http://127.0.0.1:{port}");
+    for _ in 0..50 {
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        match ClientBuilder::new(connector).capabilities(caps.clone()).connect(&url).await {
+            Ok(client) => return (driver, client),
+            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+        }
+    }
+    panic!("chromedriver did not answer at {url}");
+}
+
+fn chromium_binary() -> String {
+    std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_demo_user_logs_in_and_sees_who_they_are() {
+    let Some(driver_path) = chromedriver() else { return };
+    let db = TestDb::new(Backend::Sqlite).await.expect("SQLite is always there");
+    let DemoOutcome::Loaded(logins) = demo::load(&db.store).await.unwrap() else { panic!("demo not loaded") };
+    let mut config = Config::new(std::env::temp_dir());
+    config.addr = "127.0.0.1:0".parse().unwrap();
+    let server = Server::start(config, db.store.clone()).await.unwrap();
+    let base = format!("http://{}", server.addr);
+    let (_driver, client) = browser(&driver_path).await;
+
+    for login in &logins {
+        client.goto(&format!("{base}/")).await.unwrap();
+        // Not logged in: the service desk sends the browser to the login page.
+        assert!(client.current_url().await.unwrap().path().starts_with("/login"), "{}", login.email);
+        client.find(Locator::Css("input[name=email]")).await.unwrap().send_keys(login.email).await.unwrap();
+        client.find(Locator::Css("input[name=password]")).await.unwrap().send_keys(DEMO_PASSWORD).await.unwrap();
+        client.find(Locator::Css("form[action='/login'] button[type=submit]")).await.unwrap().click().await.unwrap();
+
+        let email = client.wait().for_element(Locator::Id("profile-email")).await.unwrap().text().await.unwrap();
+        assert_eq!(email, login.email);
+        let user = db.store.user_by_email(&madoguchi_core::values::Email::parse(login.email).unwrap()).await.unwrap();
+        let name = client.find(Locator::Id("profile-name")).await.unwrap().text().await.unwrap();
+        assert_eq!(name, user.name);
+        let role = client.find(Locator::Id("profile-role")).await.unwrap().text().await.unwrap();
+        assert_eq!(role, madoguchi_web::i18n::role(user.locale, user.role));
+        if login.role.is_customer() {
+            client.find(Locator::Id("profile-organization")).await.expect("customers see their organization");
+        }
+
+        client.find(Locator::Css("form[action='/logout'] button")).await.unwrap().click().await.unwrap();
+        client.wait().for_element(Locator::Css("form[action='/login']")).await.unwrap();
+    }
+
+    client.close().await.ok();
+    server.task.abort();
+    db.finish().await;
+}
