@@ -138,6 +138,11 @@ code_enum! {
     }
 }
 
+code_enum! {
+    /// How urgent an agent judges a ticket.
+    Priority("priority") { Low = "low", Normal = "normal", High = "high", Urgent = "urgent" }
+}
+
 impl Role {
     /// Customers belong to an organization; agents and admins belong to the provider.
     pub fn is_customer(self) -> bool {

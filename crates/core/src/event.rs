@@ -23,6 +23,9 @@ pub enum EventKind {
     TokenRevoked,
     DeskMemberAdded,
     CatalogSeeded,
+    TicketCreated,
+    TicketUpdated,
+    MessageAdded,
     UserLoggedIn,
     UserLoggedOut,
 }
@@ -50,6 +53,9 @@ impl EventKind {
             TokenRevoked => "token.revoked",
             DeskMemberAdded => "desk.member_added",
             CatalogSeeded => "catalog.seeded",
+            TicketCreated => "ticket.created",
+            TicketUpdated => "ticket.updated",
+            MessageAdded => "message.added",
             UserLoggedIn => "session.created",
             UserLoggedOut => "session.ended",
         }

@@ -10,11 +10,12 @@ pub mod codes;
 pub mod event;
 pub mod model;
 pub mod status;
+pub mod ticket;
 pub mod validation;
 pub mod values;
 
 pub use codes::{
-    Channel, Desk, Locale, MenuInput, PermissionLevel, Role, Status, SupportPlan, TicketChannel,
-    TicketKind, UnknownCode,
+    Channel, Desk, Locale, MenuInput, PermissionLevel, Priority, Role, Status, SupportPlan,
+    TicketChannel, TicketKind, UnknownCode,
 };
 pub use validation::{FieldError, Invalid, Problem};

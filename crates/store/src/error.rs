@@ -16,6 +16,9 @@ pub enum StoreError {
     /// A reference to a record that does not exist; names the input field.
     #[error("`{field}` refers to nothing")]
     Dangling { field: &'static str },
+    /// The ticket's status does not allow this (a reply to a closed ticket).
+    #[error("{0}")]
+    Transition(madoguchi_core::status::TransitionError),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
     #[error("migration failed: {0}")]

@@ -9,27 +9,35 @@
 //! microseconds since the epoch, flags are text codes. Where the dialects differ (the
 //! migrations, row locking) the difference stays in this crate.
 
+mod attachments;
 mod catalog;
 mod contracts;
 mod db;
 mod error;
 mod events;
+mod messages;
 mod organizations;
+mod outbox;
 mod page;
 mod permissions;
 mod secrets;
 mod sessions;
 mod tenants;
+mod tickets;
 mod tokens;
 mod users;
 
+pub use attachments::NewAttachment;
 pub use catalog::DeskInfo;
 pub use db::{Dialect, Store};
 pub use error::StoreError;
 pub use events::{Event, EventFilter};
+pub use messages::{NewMessage, TicketChanges};
+pub use outbox::OutboxEntry;
 pub use page::{Cursor, Page, PageRequest};
 pub use secrets::random_secret;
 pub use sessions::Session;
+pub use tickets::{Filing, Person, TicketFilter, TicketList, Viewer};
 pub use tokens::{IssuedToken, TokenInfo};
 pub use users::{UserChanges, UserFilter, UserWithPassword};
 

@@ -17,6 +17,8 @@ pub struct Config {
     pub secure_cookies: bool,
     /// How long a login lasts.
     pub session_lifetime: SignedDuration,
+    /// The largest attachment accepted, in bytes.
+    pub attachment_max_bytes: u64,
 }
 
 impl Config {
@@ -28,6 +30,7 @@ impl Config {
             data_dir,
             secure_cookies: false,
             session_lifetime: SignedDuration::from_hours(24 * 14),
+            attachment_max_bytes: 20 * 1024 * 1024,
         }
     }
 }

@@ -22,13 +22,13 @@ pub enum ApiError {
     /// 401: no credentials, or bad ones.
     Unauthorized(&'static str),
     /// 403: the caller is known but may not do this.
-    Forbidden(&'static str),
+    Forbidden(std::borrow::Cow<'static, str>),
     /// 404: missing, or not visible to the caller; the two answer alike.
     NotFound,
     /// 409: clashes with what is stored.
     Conflict(Invalid),
-    /// 413: the body is too large.
-    TooLarge,
+    /// 413: the body is too large; says what the limit is.
+    TooLarge(String),
     /// 422: the fields listed are invalid.
     Invalid(Invalid),
     /// 500: our fault; logged.
@@ -90,7 +90,7 @@ impl ApiError {
                 (*why).to_owned(),
                 None,
             ),
-            ApiError::Forbidden(why) => (403, "forbidden", "Not allowed", (*why).to_owned(), None),
+            ApiError::Forbidden(why) => (403, "forbidden", "Not allowed", why.to_string(), None),
             ApiError::NotFound => (
                 404,
                 "not-found",
@@ -102,13 +102,7 @@ impl ApiError {
                 let fields = field_list(invalid);
                 (409, "conflict", "Conflict", summary(&fields), Some(fields))
             }
-            ApiError::TooLarge => (
-                413,
-                "too-large",
-                "Request too large",
-                "The request body is larger than allowed; send less.".to_owned(),
-                None,
-            ),
+            ApiError::TooLarge(why) => (413, "too-large", "Request too large", why.clone(), None),
             ApiError::Invalid(invalid) => {
                 let fields = field_list(invalid);
                 (
@@ -183,7 +177,7 @@ impl IntoResponse for ApiError {
 impl From<JsonRejection> for ApiError {
     fn from(r: JsonRejection) -> Self {
         if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::TooLarge
+            ApiError::TooLarge("The request body is larger than 1 MiB; send less.".to_owned())
         } else {
             ApiError::Malformed(format!(
                 "{}; send a JSON object with `Content-Type: application/json`.",

@@ -23,19 +23,32 @@ impl Drop for Driver {
 
 fn chromedriver() -> Option<String> {
     let path = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
-    let found = Command::new(&path).arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok();
+    let found = Command::new(&path)
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok();
     if found {
         return Some(path);
     }
     if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("chromedriver is not installed under CI=true: install Debian's chromium and chromium-driver");
+        panic!(
+            "chromedriver is not installed under CI=true: install Debian's chromium and chromium-driver"
+        );
     }
-    eprintln!("\n*** SKIPPED: browser test, no chromedriver (apt-get install chromium chromium-driver) ***\n");
+    eprintln!(
+        "\n*** SKIPPED: browser test, no chromedriver (apt-get install chromium chromium-driver) ***\n"
+    );
     None
 }
 
 async fn browser(driver_path: &str) -> (Driver, Client) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let child = Command::new(driver_path)
         .arg(format!("--port={port}"))
         .stdout(Stdio::null())
@@ -57,11 +70,18 @@ async fn browser(driver_path: &str) -> (Driver, Client) {
         &format!("--user-data-dir={}", profile.display()),
     ];
     let mut caps = serde_json::Map::new();
-    caps.insert("goog:chromeOptions".into(), json!({ "args": args, "binary": chromium_binary() }));
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({ "args": args, "binary": chromium_binary() }),
+    );
     let url = format!("http://127.0.0.1:{port}");
     for _ in 0..50 {
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-        match ClientBuilder::new(connector).capabilities(caps.clone()).connect(&url).await {
+        match ClientBuilder::new(connector)
+            .capabilities(caps.clone())
+            .connect(&url)
+            .await
+        {
             Ok(client) => return (driver, client),
             Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
         }
@@ -75,9 +95,15 @@ fn chromium_binary() -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_demo_user_logs_in_and_sees_who_they_are() {
-    let Some(driver_path) = chromedriver() else { return };
-    let db = TestDb::new(Backend::Sqlite).await.expect("SQLite is always there");
-    let DemoOutcome::Loaded(logins) = demo::load(&db.store).await.unwrap() else { panic!("demo not loaded") };
+    let Some(driver_path) = chromedriver() else {
+        return;
+    };
+    let db = TestDb::new(Backend::Sqlite)
+        .await
+        .expect("SQLite is always there");
+    let DemoOutcome::Loaded(logins) = demo::load(&db.store).await.unwrap() else {
+        panic!("demo not loaded")
+    };
     let mut config = Config::new(std::env::temp_dir());
     config.addr = "127.0.0.1:0".parse().unwrap();
     let server = Server::start(config, db.store.clone()).await.unwrap();
@@ -87,24 +113,87 @@ async fn every_demo_user_logs_in_and_sees_who_they_are() {
     for login in &logins {
         client.goto(&format!("{base}/")).await.unwrap();
         // Not logged in: the service desk sends the browser to the login page.
-        assert!(client.current_url().await.unwrap().path().starts_with("/login"), "{}", login.email);
-        client.find(Locator::Css("input[name=email]")).await.unwrap().send_keys(login.email).await.unwrap();
-        client.find(Locator::Css("input[name=password]")).await.unwrap().send_keys(DEMO_PASSWORD).await.unwrap();
-        client.find(Locator::Css("form[action='/login'] button[type=submit]")).await.unwrap().click().await.unwrap();
+        assert!(
+            client
+                .current_url()
+                .await
+                .unwrap()
+                .path()
+                .starts_with("/login"),
+            "{}",
+            login.email
+        );
+        client
+            .find(Locator::Css("input[name=email]"))
+            .await
+            .unwrap()
+            .send_keys(login.email)
+            .await
+            .unwrap();
+        client
+            .find(Locator::Css("input[name=password]"))
+            .await
+            .unwrap()
+            .send_keys(DEMO_PASSWORD)
+            .await
+            .unwrap();
+        client
+            .find(Locator::Css("form[action='/login'] button[type=submit]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
 
-        let email = client.wait().for_element(Locator::Id("profile-email")).await.unwrap().text().await.unwrap();
+        let email = client
+            .wait()
+            .for_element(Locator::Id("profile-email"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         assert_eq!(email, login.email);
-        let user = db.store.user_by_email(&madoguchi_core::values::Email::parse(login.email).unwrap()).await.unwrap();
-        let name = client.find(Locator::Id("profile-name")).await.unwrap().text().await.unwrap();
+        let user = db
+            .store
+            .user_by_email(&madoguchi_core::values::Email::parse(login.email).unwrap())
+            .await
+            .unwrap();
+        let name = client
+            .find(Locator::Id("profile-name"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         assert_eq!(name, user.name);
-        let role = client.find(Locator::Id("profile-role")).await.unwrap().text().await.unwrap();
+        let role = client
+            .find(Locator::Id("profile-role"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         assert_eq!(role, madoguchi_web::i18n::role(user.locale, user.role));
         if login.role.is_customer() {
-            client.find(Locator::Id("profile-organization")).await.expect("customers see their organization");
+            client
+                .find(Locator::Id("profile-organization"))
+                .await
+                .expect("customers see their organization");
         }
 
-        client.find(Locator::Css("form[action='/logout'] button")).await.unwrap().click().await.unwrap();
-        client.wait().for_element(Locator::Css("form[action='/login']")).await.unwrap();
+        client
+            .find(Locator::Css("form[action='/logout'] button"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        client
+            .wait()
+            .for_element(Locator::Css("form[action='/login']"))
+            .await
+            .unwrap();
     }
 
     client.close().await.ok();

@@ -3,6 +3,7 @@
 
 pub mod admin;
 mod me;
+pub(crate) mod tickets;
 pub mod views;
 
 use axum_extra::extract::WithRejection;
@@ -83,5 +84,18 @@ impl Modify for BearerAuth {
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(me::me, me::update_me))
+        .routes(routes!(tickets::categories))
+        .routes(routes!(tickets::service_menus))
+        .routes(routes!(tickets::list, tickets::file))
+        .routes(routes!(tickets::get, tickets::update))
+        .routes(routes!(tickets::reply))
+        .routes(routes!(tickets::close))
+        .routes(routes!(tickets::download))
+        .merge(
+            // Uploads stream to disk and stop at the attachment size limit themselves.
+            OpenApiRouter::new()
+                .routes(routes!(tickets::upload))
+                .layer(axum::extract::DefaultBodyLimit::disable()),
+        )
         .merge(admin::router())
 }

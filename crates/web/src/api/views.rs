@@ -265,3 +265,290 @@ impl From<Profile> for MeView {
         }
     }
 }
+
+/// A ticket type as clients see it (SPEC §8).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TicketTypeView {
+    pub code: String,
+    pub name: String,
+    pub description: String,
+    /// `inquiry` or `incident`.
+    pub kind: String,
+    /// `web` or `callback`.
+    pub channel: String,
+    /// `general` or `premium`.
+    pub desk: String,
+}
+
+impl TicketTypeView {
+    pub fn new(t: &madoguchi_core::catalog::TicketType, locale: Locale) -> Self {
+        TicketTypeView {
+            code: t.code.clone(),
+            name: t.name.clone(),
+            description: match locale {
+                Locale::Ja => t.description_ja.clone(),
+                Locale::En => t.description_en.clone(),
+            },
+            kind: t.kind.code().to_owned(),
+            channel: t.channel.code().to_owned(),
+            desk: t.desk.code().to_owned(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CategoryView {
+    /// The contract's id.
+    pub id: String,
+    pub name: String,
+    pub product_line: String,
+    pub contracting_corporation: String,
+    pub contract_number: String,
+    pub plan: String,
+    pub ticket_types: Vec<TicketTypeView>,
+    /// True for premium contracts: plain types are answered by the general desk, not the
+    /// premium special desk.
+    pub plain_types_go_to_general_desk: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AdminContact {
+    pub name: String,
+    pub email: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PartnerView {
+    pub name: String,
+}
+
+/// `GET /api/v1/categories`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CategoriesView {
+    pub categories: Vec<CategoryView>,
+    /// `no_permission` or `partner_contract`, only when `categories` is empty.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// With `no_permission`: whom to ask for ticket permission.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub admins: Option<Vec<AdminContact>>,
+    /// With `partner_contract`: the partner to contact.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partner: Option<PartnerView>,
+}
+
+impl CategoriesView {
+    pub fn new(choice: crate::services::tickets::CategoryChoice, locale: Locale) -> Self {
+        use madoguchi_core::category::NoCategory;
+        let categories = choice
+            .categories
+            .iter()
+            .map(|c| CategoryView {
+                id: c.id.clone(),
+                name: c.name.clone(),
+                product_line: c.product_line.clone(),
+                contracting_corporation: c.contracting_corporation.clone(),
+                contract_number: c.contract_number.clone(),
+                plan: c.plan.code().to_owned(),
+                ticket_types: c
+                    .ticket_types
+                    .iter()
+                    .map(|t| TicketTypeView::new(t, locale))
+                    .collect(),
+                plain_types_go_to_general_desk: c.plan == madoguchi_core::SupportPlan::Premium,
+            })
+            .collect();
+        let (reason, admins, partner) = match choice.reason {
+            None => (None, None, None),
+            Some(NoCategory::NoPermission) => (
+                Some("no_permission".to_owned()),
+                Some(
+                    choice
+                        .admins
+                        .into_iter()
+                        .map(|a| AdminContact {
+                            name: a.name,
+                            email: a.email,
+                        })
+                        .collect(),
+                ),
+                None,
+            ),
+            Some(NoCategory::PartnerContract { partners }) => (
+                Some("partner_contract".to_owned()),
+                None,
+                Some(PartnerView {
+                    name: partners.join(", "),
+                }),
+            ),
+        };
+        CategoriesView {
+            categories,
+            reason,
+            admins,
+            partner,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MenuItemView {
+    pub key: String,
+    pub label: String,
+    pub label_ja: String,
+    pub label_en: String,
+    /// `text`, `textarea`, `select` or `datetime`.
+    pub input: String,
+    pub required: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub options: Option<Vec<String>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ServiceMenuView {
+    pub key: String,
+    pub name: String,
+    pub name_ja: String,
+    pub name_en: String,
+    pub items: Vec<MenuItemView>,
+}
+
+impl ServiceMenuView {
+    pub fn new(m: &madoguchi_core::catalog::ServiceMenu, locale: Locale) -> Self {
+        let pick = |ja: &str, en: &str| {
+            if locale == Locale::Ja {
+                ja.to_owned()
+            } else {
+                en.to_owned()
+            }
+        };
+        ServiceMenuView {
+            key: m.key.clone(),
+            name: pick(&m.name_ja, &m.name_en),
+            name_ja: m.name_ja.clone(),
+            name_en: m.name_en.clone(),
+            items: m
+                .items
+                .iter()
+                .map(|i| MenuItemView {
+                    key: i.key.clone(),
+                    label: pick(&i.label_ja, &i.label_en),
+                    label_ja: i.label_ja.clone(),
+                    label_en: i.label_en.clone(),
+                    input: i.input.code().to_owned(),
+                    required: i.required,
+                    options: (!i.options.is_empty()).then(|| i.options.clone()),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A user as others see them.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserRef {
+    pub id: String,
+    pub name: String,
+    /// Shown to colleagues and support; staff addresses are not shown to customers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AttachmentView {
+    pub id: String,
+    pub filename: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+    /// Where to download it (for those who may see the ticket).
+    pub url: String,
+}
+
+impl From<&madoguchi_core::ticket::Attachment> for AttachmentView {
+    fn from(a: &madoguchi_core::ticket::Attachment) -> Self {
+        AttachmentView {
+            id: a.id.clone(),
+            filename: a.filename.clone(),
+            content_type: a.content_type.clone(),
+            size: a.size,
+            sha256: a.sha256.clone(),
+            url: format!("/api/v1/attachments/{}", a.id),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MessageView {
+    pub id: String,
+    pub author: UserRef,
+    /// True when the author is support staff.
+    pub from_support: bool,
+    pub body: String,
+    pub internal: bool,
+    pub created_at: String,
+    pub attachments: Vec<AttachmentView>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IncidentView {
+    pub occurred_at: String,
+    pub operation_history: String,
+    pub current_status: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CallbackView {
+    pub phone: String,
+    pub contact_name: String,
+    pub preferred_window: String,
+}
+
+/// A ticket (SPEC §8). Lists leave out `messages`, `attachments` and `participants`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TicketView {
+    pub key: String,
+    /// `new`, `in_progress`, `waiting_for_customer`, `pending_closure` or `closed`.
+    pub status: String,
+    pub status_name: String,
+    pub ticket_type: TicketTypeView,
+    pub summary: String,
+    pub service_menu: String,
+    pub tenant_id: String,
+    pub contract_number: String,
+    pub details: String,
+    pub menu_fields: std::collections::BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub incident: Option<IncidentView>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub callback: Option<CallbackView>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub participants: Option<Vec<UserRef>>,
+    /// `general` or `premium`.
+    pub desk: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub priority: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assignee: Option<UserRef>,
+    pub created_by: UserRef,
+    pub created_at: String,
+    pub updated_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub follow_up_of: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub messages: Option<Vec<MessageView>>,
+    /// Files attached when filing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attachments: Option<Vec<AttachmentView>>,
+}
+
+/// `GET /api/v1/tickets`: a page with counts.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TicketListView {
+    pub items: Vec<TicketView>,
+    pub next_cursor: Option<String>,
+    /// How many tickets match the filters in all.
+    pub total: i64,
+    /// Matching tickets per status code, ignoring the status filter.
+    pub counts: std::collections::BTreeMap<String, i64>,
+}

@@ -57,7 +57,7 @@ impl FromRequestParts<AppState> for ApiCaller {
             let header_token = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok());
             if !safe && !header_token.is_some_and(|t| check_csrf(&session, t)) {
                 return Err(ApiError::Forbidden(
-                    "cookie-authenticated writes need the X-CSRF-Token header",
+                    "cookie-authenticated writes need the X-CSRF-Token header".into(),
                 ));
             }
             return Ok(ApiCaller(session.user));

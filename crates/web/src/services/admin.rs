@@ -20,7 +20,7 @@ fn admin_only(actor: &User) -> ServiceResult<()> {
     if actor.role == Role::Admin {
         Ok(())
     } else {
-        Err(ServiceError::Forbidden("only admins may do this"))
+        Err(ServiceError::Forbidden("only admins may do this".into()))
     }
 }
 
@@ -31,7 +31,7 @@ fn readable_scope(actor: &User) -> ServiceResult<Option<&str>> {
         (Role::Admin, _) => Ok(None),
         (Role::CustomerAdmin, Some(org)) => Ok(Some(org)),
         _ => Err(ServiceError::Forbidden(
-            "only admins and customer admins may do this",
+            "only admins and customer admins may do this".into(),
         )),
     }
 }
@@ -533,7 +533,9 @@ pub async fn update_user(
 pub async fn delete_user(store: &Store, actor: &User, id: &str) -> ServiceResult<()> {
     admin_only(actor)?;
     if actor.id == id {
-        return Err(ServiceError::Forbidden("admins may not delete themselves"));
+        return Err(ServiceError::Forbidden(
+            "admins may not delete themselves".into(),
+        ));
     }
     Ok(store.delete_user(Some(&actor.id), id).await?)
 }

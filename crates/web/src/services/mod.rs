@@ -3,7 +3,9 @@
 //! input into domain values, and makes one store call.
 
 pub mod admin;
+pub mod attachments;
 pub mod identity;
+pub mod tickets;
 
 use madoguchi_core::{Invalid, Locale, Problem};
 use madoguchi_store::StoreError;
@@ -19,7 +21,7 @@ pub enum ServiceError {
     NotFound,
     /// The caller may see this but not do it; the text says what would be needed.
     #[error("{0}")]
-    Forbidden(&'static str),
+    Forbidden(std::borrow::Cow<'static, str>),
     /// The input clashes with what is stored (a taken contract number, a record in use).
     #[error("{0}")]
     Conflict(Invalid),

@@ -3,7 +3,6 @@ use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use madoguchi_core::Role;
 use serde::Deserialize;
 
 use crate::auth::{Browser, check_csrf};
@@ -12,7 +11,8 @@ use crate::i18n::{self, Words};
 use crate::services::ServiceError;
 use crate::services::identity::{self, PreferencesInput, Profile};
 use crate::state::AppState;
-use crate::ui::render;
+use crate::ui::{Nav, render};
+use madoguchi_store::Session;
 
 pub(crate) struct PermissionRow {
     contract_number: String,
@@ -26,9 +26,9 @@ pub(crate) struct PermissionRow {
 #[template(path = "home.html")]
 struct HomePage {
     w: Words,
+    nav: Nav,
     csrf: String,
     user_name: String,
-    may_manage_permissions: bool,
     email: String,
     role_name: String,
     organization: Option<String>,
@@ -42,7 +42,7 @@ struct HomePage {
 
 fn home_page(
     profile: Profile,
-    csrf: String,
+    session: &Session,
     notice: bool,
     preferences_error: Option<String>,
 ) -> HomePage {
@@ -50,9 +50,9 @@ fn home_page(
     let user = &profile.user;
     HomePage {
         w,
-        csrf,
+        nav: Nav::of(session),
+        csrf: session.csrf_token.clone(),
         user_name: user.name.clone(),
-        may_manage_permissions: matches!(user.role, Role::CustomerAdmin | Role::Admin),
         email: user.email.clone(),
         role_name: i18n::role(user.locale, user.role).to_owned(),
         organization: profile.organization.as_ref().map(|o| o.name.clone()),
@@ -94,7 +94,7 @@ pub async fn page(
     match identity::profile(&state.store, &session.user).await {
         Ok(profile) => render(
             locale,
-            home_page(profile, session.csrf_token, q.saved.is_some(), None),
+            home_page(profile, &session, q.saved.is_some(), None),
         ),
         Err(e) => PageError::from_service(locale, e).into_response(),
     }
@@ -139,7 +139,7 @@ pub async fn save_preferences(
                 Ok(mut profile) => {
                     // Show what they typed, so they can correct it.
                     profile.user.time_zone = form.time_zone.unwrap_or_default();
-                    let page = home_page(profile, session.csrf_token, false, Some(message));
+                    let page = home_page(profile, &session, false, Some(message));
                     (StatusCode::UNPROCESSABLE_ENTITY, render(locale, page)).into_response()
                 }
                 Err(e) => PageError::from_service(locale, e).into_response(),

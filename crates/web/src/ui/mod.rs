@@ -2,14 +2,17 @@
 //! flows work without JavaScript.
 
 mod home;
-mod login;
+pub(crate) mod login;
+mod multipart_form;
 mod permissions;
+mod tickets;
 
 use askama::Template;
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use madoguchi_core::Locale;
 
 use crate::error::PageError;
@@ -25,7 +28,34 @@ pub fn router() -> Router<AppState> {
             "/permissions",
             get(permissions::page).post(permissions::save),
         )
+        .route("/tickets", get(tickets::list))
+        .route("/tickets/new", get(tickets::choose_category))
+        .route("/tickets/new/{contract}", get(tickets::choose_type))
+        .route(
+            "/tickets/new/{contract}/{ticket_type}",
+            get(tickets::new_ticket)
+                .post(tickets::submit_ticket)
+                .layer(DefaultBodyLimit::disable()),
+        )
+        .route("/tickets/{key}", get(tickets::show))
+        .route(
+            "/tickets/{key}/messages",
+            post(tickets::reply).layer(DefaultBodyLimit::disable()),
+        )
+        .route("/tickets/{key}/close", post(tickets::close))
+        .route("/attachments/{id}", get(tickets::download))
+        .route("/static/app.js", get(script))
         .route("/static/app.css", get(stylesheet))
+}
+
+async fn script() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/app.js"),
+    )
 }
 
 async fn stylesheet() -> impl IntoResponse {
@@ -36,6 +66,29 @@ async fn stylesheet() -> impl IntoResponse {
         ],
         include_str!("../../static/app.css"),
     )
+}
+
+/// What the navigation bar of every logged-in page needs.
+pub(crate) struct Nav {
+    pub user_name: String,
+    pub csrf: String,
+    pub may_manage_permissions: bool,
+    pub is_customer: bool,
+}
+
+impl Nav {
+    pub fn of(session: &madoguchi_store::Session) -> Nav {
+        let role = session.user.role;
+        Nav {
+            user_name: session.user.name.clone(),
+            csrf: session.csrf_token.clone(),
+            may_manage_permissions: matches!(
+                role,
+                madoguchi_core::Role::CustomerAdmin | madoguchi_core::Role::Admin
+            ),
+            is_customer: role.is_customer(),
+        }
+    }
 }
 
 /// Renders a page, or the error page if the template fails.

@@ -16,7 +16,7 @@ use crate::error::PageError;
 use crate::i18n::{self, Words};
 use crate::services::{ServiceError, admin};
 use crate::state::AppState;
-use crate::ui::render;
+use crate::ui::{Nav, render};
 
 struct ContractColumn {
     label: String,
@@ -38,9 +38,8 @@ struct Row {
 #[template(path = "permissions.html")]
 struct PermissionsPage {
     w: Words,
+    nav: Nav,
     csrf: String,
-    user_name: String,
-    may_manage_permissions: bool,
     organization_id: Option<String>,
     contracts: Vec<ContractColumn>,
     rows: Vec<Row>,
@@ -60,19 +59,19 @@ fn organization_of(user: &User, requested: Option<&str>) -> Result<String, Servi
         Role::CustomerAdmin => user.organization_id.clone().ok_or(ServiceError::NotFound),
         Role::Admin => requested.map(str::to_owned).ok_or(ServiceError::NotFound),
         _ => Err(ServiceError::Forbidden(
-            "only customer admins manage ticket permissions",
+            "only customer admins manage ticket permissions".into(),
         )),
     }
 }
 
 async fn build(
     state: &AppState,
-    user: &User,
-    csrf: String,
+    session: &madoguchi_store::Session,
     requested_org: Option<&str>,
     notice: Option<String>,
     error: Option<String>,
 ) -> Result<PermissionsPage, ServiceError> {
+    let user = &session.user;
     let org = organization_of(user, requested_org)?;
     let w = Words(user.locale);
     // A page of 200 covers an organization's contracts and users in practice; the API pages
@@ -107,9 +106,8 @@ async fn build(
         .collect();
     Ok(PermissionsPage {
         w,
-        csrf,
-        user_name: user.name.clone(),
-        may_manage_permissions: true,
+        nav: Nav::of(session),
+        csrf: session.csrf_token.clone(),
         organization_id: (user.role == Role::Admin).then_some(org),
         contracts: contracts
             .iter()
@@ -141,16 +139,7 @@ pub async fn page(
             })
             .to_owned()
     });
-    match build(
-        &state,
-        &session.user,
-        session.csrf_token.clone(),
-        q.organization_id.as_deref(),
-        notice,
-        None,
-    )
-    .await
-    {
+    match build(&state, &session, q.organization_id.as_deref(), notice, None).await {
         Ok(page) => render(locale, page),
         Err(e) => PageError::from_service(locale, e).into_response(),
     }
@@ -219,8 +208,7 @@ pub async fn save(
                 .join(" ");
             match build(
                 &state,
-                &session.user,
-                session.csrf_token.clone(),
+                &session,
                 form.organization_id.as_deref(),
                 None,
                 Some(message),

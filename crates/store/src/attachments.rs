@@ -1,0 +1,144 @@
+//! Attachment records. The files themselves live on disk, named by their SHA-256 (the web
+//! layer writes them); a row says who uploaded what and where it is attached.
+
+use madoguchi_core::model::User;
+use madoguchi_core::ticket::Attachment;
+use sqlx::{AnyConnection, FromRow};
+
+use crate::db::{new_id, now, time};
+use crate::tickets::{Viewer, visible};
+use crate::{Result, Store, StoreError};
+
+/// A file just stored, to be recorded.
+#[derive(Debug, Clone)]
+pub struct NewAttachment<'a> {
+    pub sha256: &'a str,
+    pub size: i64,
+    pub filename: &'a str,
+    pub content_type: &'a str,
+}
+
+#[derive(FromRow)]
+pub(crate) struct AttachmentRow {
+    id: String,
+    filename: String,
+    content_type: String,
+    size: i64,
+    sha256: String,
+    uploaded_by: String,
+    created_at: i64,
+    pub(crate) message_id: Option<String>,
+}
+
+impl AttachmentRow {
+    pub(crate) fn into_attachment(self) -> Result<Attachment> {
+        Ok(Attachment {
+            id: self.id,
+            filename: self.filename,
+            content_type: self.content_type,
+            size: self.size,
+            sha256: self.sha256,
+            uploaded_by: self.uploaded_by,
+            created_at: time(self.created_at)?,
+        })
+    }
+}
+
+/// Attaches the uploader's unattached uploads to a ticket (and a message). Any id that is not
+/// such an upload is `Dangling { field: "attachments" }` and nothing is attached.
+pub(crate) async fn attach(
+    conn: &mut AnyConnection,
+    ids: &[String],
+    uploader: &str,
+    ticket_id: &str,
+    message_id: Option<&str>,
+) -> Result<()> {
+    for id in ids {
+        let done = sqlx::query(
+            "UPDATE attachments SET ticket_id = $1, message_id = $2
+             WHERE id = $3 AND uploaded_by = $4 AND ticket_id IS NULL",
+        )
+        .bind(ticket_id)
+        .bind(message_id)
+        .bind(id)
+        .bind(uploader)
+        .execute(&mut *conn)
+        .await?;
+        if done.rows_affected() != 1 {
+            return Err(StoreError::Dangling {
+                field: "attachments",
+            });
+        }
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Records an upload; it belongs to `uploader` until attached.
+    pub async fn record_attachment(
+        &self,
+        uploader: &User,
+        new: &NewAttachment<'_>,
+    ) -> Result<Attachment> {
+        let id = new_id();
+        let row: AttachmentRow = sqlx::query_as(
+            "INSERT INTO attachments (id, sha256, size, filename, content_type, uploaded_by, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)
+             RETURNING id, filename, content_type, size, sha256, uploaded_by, created_at, message_id",
+        )
+        .bind(&id)
+        .bind(new.sha256)
+        .bind(new.size)
+        .bind(new.filename)
+        .bind(new.content_type)
+        .bind(&uploader.id)
+        .bind(now())
+        .fetch_one(&self.write)
+        .await?;
+        row.into_attachment()
+    }
+
+    /// An attachment `viewer` may download: one of their own uploads not yet attached, or one
+    /// on a ticket they may see — but never one on an internal note, for customers.
+    pub async fn attachment(&self, viewer: Viewer<'_>, id: &str) -> Result<Attachment> {
+        let row: AttachmentRow = sqlx::query_as(concat!(
+            "SELECT a.id, a.filename, a.content_type, a.size, a.sha256, a.uploaded_by, a.created_at, a.message_id
+             FROM attachments a
+             LEFT JOIN tickets t ON t.id = a.ticket_id
+             LEFT JOIN messages m ON m.id = a.message_id
+             WHERE a.id = $4 AND (
+               (a.ticket_id IS NULL AND a.uploaded_by = $2)
+               OR (a.ticket_id IS NOT NULL
+                   AND ($1 <> 'customer' OR m.visibility IS NULL OR m.visibility = 'public') AND ",
+            visible!(),
+            "))"
+        ))
+        .bind(viewer.kind())
+        .bind(viewer.user_id())
+        .bind(viewer.organization_id())
+        .bind(id)
+        .fetch_optional(&self.read)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        row.into_attachment()
+    }
+
+    /// Uploads of `uploader` not yet attached, by id: what a re-shown form still holds.
+    pub async fn pending_uploads(&self, uploader: &str, ids: &[String]) -> Result<Vec<Attachment>> {
+        let mut found = Vec::with_capacity(ids.len());
+        for id in ids {
+            let row: Option<AttachmentRow> = sqlx::query_as(
+                "SELECT id, filename, content_type, size, sha256, uploaded_by, created_at, message_id
+                 FROM attachments WHERE id = $1 AND uploaded_by = $2 AND ticket_id IS NULL",
+            )
+            .bind(id)
+            .bind(uploader)
+            .fetch_optional(&self.read)
+            .await?;
+            if let Some(row) = row {
+                found.push(row.into_attachment()?);
+            }
+        }
+        Ok(found)
+    }
+}

@@ -1,0 +1,310 @@
+//! The response log and the ticket's status: replies, internal notes, closing, and the agent's
+//! changes. The status rule is `core::status::next_status`; the store applies it under a lock.
+
+use madoguchi_core::Status;
+use madoguchi_core::event::EventKind;
+use madoguchi_core::status::TransitionError;
+use madoguchi_core::ticket::{Message, Ticket};
+use madoguchi_core::{Priority, Role};
+use serde_json::json;
+use sqlx::{AnyConnection, FromRow};
+
+use crate::attachments::{AttachmentRow, attach};
+use crate::db::{Dialect, code, new_id, now, time};
+use crate::error::ConstraintExt;
+use crate::events::append;
+use crate::outbox::enqueue;
+use crate::tickets::ticket_by_id;
+use crate::{Result, Store, StoreError};
+
+/// A reply or a note, checked.
+#[derive(Debug, Clone)]
+pub struct NewMessage<'a> {
+    pub author_id: &'a str,
+    pub author_role: Role,
+    pub body: &'a str,
+    pub internal: bool,
+    pub attachment_ids: &'a [String],
+}
+
+/// What an agent changes on a ticket; `None` keeps the value.
+#[derive(Debug, Clone, Default)]
+pub struct TicketChanges {
+    pub status: Option<Status>,
+    /// `Some(None)` unassigns.
+    pub assignee_id: Option<Option<String>>,
+    pub priority: Option<Option<Priority>>,
+}
+
+#[derive(FromRow)]
+struct MessageRow {
+    id: String,
+    ticket_id: String,
+    author_id: String,
+    body: String,
+    visibility: String,
+    created_at: i64,
+}
+
+/// Reads the ticket's status and, on PostgreSQL, locks its row until the transaction ends, so
+/// that two replies cannot both move it from the same status. (SQLite has one writer.)
+async fn locked_status(
+    conn: &mut AnyConnection,
+    dialect: Dialect,
+    ticket_id: &str,
+) -> Result<Status> {
+    let status: Option<String> = match dialect {
+        Dialect::Postgres => {
+            sqlx::query_scalar("SELECT status FROM tickets WHERE id = $1 FOR UPDATE")
+                .bind(ticket_id)
+                .fetch_optional(&mut *conn)
+                .await?
+        }
+        Dialect::Sqlite => {
+            sqlx::query_scalar("SELECT status FROM tickets WHERE id = $1")
+                .bind(ticket_id)
+                .fetch_optional(&mut *conn)
+                .await?
+        }
+    };
+    code(Status::parse(&status.ok_or(StoreError::NotFound)?))
+}
+
+/// Who hears of a public reply by support: the customer who filed and the participants.
+fn customer_recipients(ticket: &Ticket) -> Vec<String> {
+    let mut recipients = vec![ticket.created_by.clone()];
+    for p in &ticket.participant_ids {
+        if !recipients.contains(p) {
+            recipients.push(p.clone());
+        }
+    }
+    recipients
+}
+
+impl Store {
+    /// Adds a message to the response log and moves the status as `next` says; answers the
+    /// message and the ticket after. A transition `next` refuses writes nothing.
+    pub async fn add_message(
+        &self,
+        ticket_id: &str,
+        message: &NewMessage<'_>,
+        next: impl FnOnce(Status) -> std::result::Result<Status, TransitionError>,
+    ) -> Result<(Message, Ticket)> {
+        let mut tx = self.write.begin().await?;
+        let from = locked_status(&mut tx, self.dialect(), ticket_id).await?;
+        let to = next(from).map_err(StoreError::Transition)?;
+        let id = new_id();
+        let at = now();
+        sqlx::query(
+            "INSERT INTO messages (id, ticket_id, author_id, body, visibility, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&id)
+        .bind(ticket_id)
+        .bind(message.author_id)
+        .bind(message.body)
+        .bind(if message.internal { "internal" } else { "public" })
+        .bind(at)
+        .execute(&mut *tx)
+        .await?;
+        attach(
+            &mut tx,
+            message.attachment_ids,
+            message.author_id,
+            ticket_id,
+            Some(&id),
+        )
+        .await?;
+        sqlx::query("UPDATE tickets SET status = $1, updated_at = $2 WHERE id = $3")
+            .bind(to.code())
+            .bind(at)
+            .bind(ticket_id)
+            .execute(&mut *tx)
+            .await?;
+        let ticket = ticket_by_id(&mut tx, ticket_id).await?;
+        let key = ticket.key.to_string();
+        let org = Some(ticket.organization_id.as_str());
+        let event = append(
+            &mut tx,
+            EventKind::MessageAdded,
+            Some(message.author_id),
+            ticket_id,
+            org,
+            json!({ "key": key, "message_id": id, "internal": message.internal, "from": from, "to": to }),
+        )
+        .await?;
+        let payload = json!({ "key": key, "summary": ticket.summary });
+        if message.internal {
+            // Internal notes are never announced to customers.
+        } else if message.author_role.is_customer() {
+            enqueue(
+                &mut tx,
+                event,
+                "ticket.customer_replied",
+                &format!("desk:{}", ticket.desk.code()),
+                payload,
+            )
+            .await?;
+        } else {
+            for user_id in customer_recipients(&ticket) {
+                enqueue(
+                    &mut tx,
+                    event,
+                    "ticket.replied",
+                    &format!("user:{user_id}"),
+                    payload.clone(),
+                )
+                .await?;
+            }
+        }
+        let attachments: Vec<AttachmentRow> = sqlx::query_as(
+            "SELECT id, filename, content_type, size, sha256, uploaded_by, created_at, message_id
+             FROM attachments WHERE message_id = $1 ORDER BY id",
+        )
+        .bind(&id)
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        let message = Message {
+            id,
+            ticket_id: ticket_id.to_owned(),
+            author_id: message.author_id.to_owned(),
+            body: message.body.to_owned(),
+            internal: message.internal,
+            created_at: time(at)?,
+            attachments: attachments
+                .into_iter()
+                .map(AttachmentRow::into_attachment)
+                .collect::<Result<_>>()?,
+        };
+        Ok((message, ticket))
+    }
+
+    /// Moves the status without a message (the customer's Close, the closure timeout).
+    pub async fn change_status(
+        &self,
+        ticket_id: &str,
+        actor_id: Option<&str>,
+        next: impl FnOnce(Status) -> std::result::Result<Status, TransitionError>,
+    ) -> Result<Ticket> {
+        let changes = |from| {
+            next(from).map(|s| TicketChanges {
+                status: Some(s),
+                ..Default::default()
+            })
+        };
+        self.update_ticket(ticket_id, actor_id, changes).await
+    }
+
+    /// Applies an agent's changes; `decide` sees the current status and answers the changes.
+    pub async fn update_ticket(
+        &self,
+        ticket_id: &str,
+        actor_id: Option<&str>,
+        decide: impl FnOnce(Status) -> std::result::Result<TicketChanges, TransitionError>,
+    ) -> Result<Ticket> {
+        let mut tx = self.write.begin().await?;
+        let from = locked_status(&mut tx, self.dialect(), ticket_id).await?;
+        let changes = decide(from).map_err(StoreError::Transition)?;
+        let at = now();
+        let status = changes.status.unwrap_or(from);
+        sqlx::query("UPDATE tickets SET status = $1, updated_at = $2 WHERE id = $3")
+            .bind(status.code())
+            .bind(at)
+            .bind(ticket_id)
+            .execute(&mut *tx)
+            .await?;
+        if let Some(assignee) = &changes.assignee_id {
+            sqlx::query("UPDATE tickets SET assignee_id = $1 WHERE id = $2")
+                .bind(assignee.as_deref())
+                .bind(ticket_id)
+                .execute(&mut *tx)
+                .await
+                .dangling("assignee")?;
+        }
+        if let Some(priority) = changes.priority {
+            sqlx::query("UPDATE tickets SET priority = $1 WHERE id = $2")
+                .bind(priority.map(Priority::code))
+                .bind(ticket_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let ticket = ticket_by_id(&mut tx, ticket_id).await?;
+        append(
+            &mut tx,
+            EventKind::TicketUpdated,
+            actor_id,
+            ticket_id,
+            Some(&ticket.organization_id),
+            json!({
+                "key": ticket.key.to_string(),
+                "from": from,
+                "status": status,
+                "assignee_id": changes.assignee_id,
+                "priority": changes.priority,
+            }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(ticket)
+    }
+
+    /// The response log, oldest first, with attachments; internal notes only if asked for.
+    pub async fn messages(&self, ticket_id: &str, with_internal: bool) -> Result<Vec<Message>> {
+        let rows: Vec<MessageRow> = sqlx::query_as(
+            "SELECT id, ticket_id, author_id, body, visibility, created_at FROM messages
+             WHERE ticket_id = $1 AND ($2 = 1 OR visibility = 'public') ORDER BY id",
+        )
+        .bind(ticket_id)
+        .bind(i64::from(with_internal))
+        .fetch_all(&self.read)
+        .await?;
+        let attachments: Vec<AttachmentRow> = sqlx::query_as(
+            "SELECT id, filename, content_type, size, sha256, uploaded_by, created_at, message_id
+             FROM attachments WHERE ticket_id = $1 ORDER BY id",
+        )
+        .bind(ticket_id)
+        .fetch_all(&self.read)
+        .await?;
+        let mut messages = rows
+            .into_iter()
+            .map(|r| {
+                Ok(Message {
+                    internal: r.visibility == "internal",
+                    id: r.id,
+                    ticket_id: r.ticket_id,
+                    author_id: r.author_id,
+                    body: r.body,
+                    created_at: time(r.created_at)?,
+                    attachments: Vec::new(),
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        for a in attachments {
+            if let Some(m) = a
+                .message_id
+                .as_ref()
+                .and_then(|mid| messages.iter_mut().find(|m| &m.id == mid))
+            {
+                m.attachments.push(a.into_attachment()?);
+            }
+        }
+        Ok(messages)
+    }
+
+    /// The files attached when the ticket was filed (not to any reply).
+    pub async fn ticket_attachments(
+        &self,
+        ticket_id: &str,
+    ) -> Result<Vec<madoguchi_core::ticket::Attachment>> {
+        let rows: Vec<AttachmentRow> = sqlx::query_as(
+            "SELECT id, filename, content_type, size, sha256, uploaded_by, created_at, message_id
+             FROM attachments WHERE ticket_id = $1 AND message_id IS NULL ORDER BY id",
+        )
+        .bind(ticket_id)
+        .fetch_all(&self.read)
+        .await?;
+        rows.into_iter()
+            .map(AttachmentRow::into_attachment)
+            .collect()
+    }
+}

@@ -1,0 +1,453 @@
+//! Tickets in the API: categories, service menus, filing, lists, one ticket, replies, close,
+//! the agent's PATCH, and attachments.
+
+use axum::Json;
+use axum::body::Body;
+use axum::extract::{Multipart, Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use madoguchi_core::catalog::TicketType;
+use madoguchi_core::model::User;
+use madoguchi_core::ticket::{Message, Ticket};
+use madoguchi_store::{Cursor, PageRequest, Person};
+
+use crate::api::ApiQuery;
+use crate::api::views::{
+    AttachmentView, CallbackView, CategoriesView, IncidentView, List, MessageView, ServiceMenuView,
+    TicketListView, TicketTypeView, TicketView, UserRef, rfc3339,
+};
+use crate::auth::ApiCaller;
+use crate::error::{ApiError, ApiJson, Problem};
+use crate::i18n;
+use crate::services::attachments::{self, Upload, UploadError};
+use crate::services::tickets::{
+    self, ReplyInput, TicketDetail, TicketInput, TicketPatch, TicketQuery,
+};
+use crate::state::AppState;
+
+fn user_ref(person: Option<&Person>, id: &str, viewer: &User) -> UserRef {
+    match person {
+        Some(p) => UserRef {
+            id: p.id.clone(),
+            name: p.name.clone(),
+            // Customers see their colleagues' addresses, not support staff's.
+            email: (!viewer.role.is_customer() || p.role.is_customer()).then(|| p.email.clone()),
+        },
+        None => UserRef {
+            id: id.to_owned(),
+            name: String::new(),
+            email: None,
+        },
+    }
+}
+
+/// A ticket as `viewer` sees it; `people` names everyone it mentions.
+pub(crate) fn ticket_view(
+    t: &Ticket,
+    types: &[TicketType],
+    people: &[Person],
+    viewer: &User,
+) -> TicketView {
+    let find = |id: &str| people.iter().find(|p| p.id == id);
+    let locale = viewer.locale;
+    let ticket_type = match types.iter().find(|ty| ty.code == t.ticket_type) {
+        Some(ty) => TicketTypeView::new(ty, locale),
+        None => TicketTypeView {
+            code: t.ticket_type.clone(),
+            name: t.ticket_type.clone(),
+            description: String::new(),
+            kind: String::new(),
+            channel: String::new(),
+            desk: t.desk.code().to_owned(),
+        },
+    };
+    TicketView {
+        key: t.key.to_string(),
+        status: t.status.code().to_owned(),
+        status_name: i18n::text(locale, &format!("status.{}", t.status.code())).to_owned(),
+        ticket_type,
+        summary: t.summary.clone(),
+        service_menu: t.service_menu.clone(),
+        tenant_id: t.tenant_id.clone(),
+        contract_number: t.contract_number.clone(),
+        details: t.details.clone(),
+        menu_fields: t.menu_fields.clone(),
+        incident: t.incident.as_ref().map(|i| IncidentView {
+            occurred_at: rfc3339(i.occurred_at),
+            operation_history: i.operation_history.clone(),
+            current_status: i.current_status.clone(),
+        }),
+        callback: t.callback.as_ref().map(|c| CallbackView {
+            phone: c.phone.clone(),
+            contact_name: c.contact_name.clone(),
+            preferred_window: c.preferred_window.clone(),
+        }),
+        participants: None,
+        desk: t.desk.code().to_owned(),
+        priority: t.priority.map(|p| p.code().to_owned()),
+        assignee: t
+            .assignee_id
+            .as_deref()
+            .map(|id| user_ref(find(id), id, viewer)),
+        created_by: user_ref(find(&t.created_by), &t.created_by, viewer),
+        created_at: rfc3339(t.created_at),
+        updated_at: rfc3339(t.updated_at),
+        follow_up_of: t.follow_up_of.map(|k| k.to_string()),
+        messages: None,
+        attachments: None,
+    }
+}
+
+fn message_view(m: &Message, people: &[Person], viewer: &User) -> MessageView {
+    let author = people.iter().find(|p| p.id == m.author_id);
+    MessageView {
+        id: m.id.clone(),
+        author: user_ref(author, &m.author_id, viewer),
+        from_support: author.is_some_and(|a| !a.role.is_customer()),
+        body: m.body.clone(),
+        internal: m.internal,
+        created_at: rfc3339(m.created_at),
+        attachments: m.attachments.iter().map(AttachmentView::from).collect(),
+    }
+}
+
+pub(crate) fn detail_view(d: &TicketDetail, types: &[TicketType], viewer: &User) -> TicketView {
+    let mut view = ticket_view(&d.ticket, types, &d.people, viewer);
+    view.participants = Some(
+        d.ticket
+            .participant_ids
+            .iter()
+            .map(|id| user_ref(d.person(id), id, viewer))
+            .collect(),
+    );
+    view.messages = Some(
+        d.messages
+            .iter()
+            .map(|m| message_view(m, &d.people, viewer))
+            .collect(),
+    );
+    view.attachments = Some(d.attachments.iter().map(AttachmentView::from).collect());
+    view
+}
+
+/// The categories the caller may file under; when there are none, why, and whom to ask.
+#[utoipa::path(get, path = "/api/v1/categories", tag = "tickets",
+    responses((status = 200, body = CategoriesView), (status = 401, body = Problem)))]
+pub async fn categories(
+    State(state): State<AppState>,
+    ApiCaller(user): ApiCaller,
+) -> Result<Json<CategoriesView>, ApiError> {
+    let choice = tickets::categories(&state.store, &user).await?;
+    Ok(Json(CategoriesView::new(choice, user.locale)))
+}
+
+/// The service menus with the items a ticket about each must contain.
+#[utoipa::path(get, path = "/api/v1/service-menus", tag = "tickets",
+    responses((status = 200, body = List<ServiceMenuView>), (status = 401, body = Problem)))]
+pub async fn service_menus(
+    State(state): State<AppState>,
+    ApiCaller(user): ApiCaller,
+) -> Result<Json<List<ServiceMenuView>>, ApiError> {
+    let menus = state
+        .store
+        .service_menus()
+        .await
+        .map_err(crate::services::ServiceError::from)?;
+    Ok(Json(List::all(
+        menus
+            .iter()
+            .map(|m| ServiceMenuView::new(m, user.locale))
+            .collect(),
+    )))
+}
+
+/// Files a ticket. Every invalid field is listed at once (422); a view-only or partner
+/// contract is 403.
+#[utoipa::path(post, path = "/api/v1/tickets", tag = "tickets", request_body = TicketInput,
+    responses((status = 201, body = TicketView), (status = 400, body = Problem), (status = 403, body = Problem),
+        (status = 422, body = Problem)))]
+pub async fn file(
+    State(state): State<AppState>,
+    ApiCaller(user): ApiCaller,
+    ApiJson(input): ApiJson<TicketInput>,
+) -> Result<(StatusCode, Json<TicketView>), ApiError> {
+    let ticket = tickets::file(&state.store, &user, &input).await?;
+    let detail = tickets::detail(&state.store, &user, ticket.key).await?;
+    let types = state
+        .store
+        .ticket_types()
+        .await
+        .map_err(crate::services::ServiceError::from)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(detail_view(&detail, &types, &user)),
+    ))
+}
+
+/// The tickets the caller may see, newest first, with counts per status.
+#[utoipa::path(get, path = "/api/v1/tickets", tag = "tickets", params(TicketQuery),
+    responses((status = 200, body = TicketListView), (status = 400, body = Problem), (status = 422, body = Problem)))]
+pub async fn list(
+    State(state): State<AppState>,
+    ApiCaller(user): ApiCaller,
+    query: ApiQuery<TicketQuery>,
+) -> Result<Json<TicketListView>, ApiError> {
+    let filter = query.filter()?;
+    let page = page(query.limit, query.cursor.as_deref())?;
+    let found = tickets::list(&state.store, &user, &filter, &page).await?;
+    let types = state
+        .store
+        .ticket_types()
+        .await
+        .map_err(crate::services::ServiceError::from)?;
+    let mut ids: Vec<String> = found
+        .page
+        .items
+        .iter()
+        .map(|t| t.created_by.clone())
+        .collect();
+    ids.extend(
+        found
+            .page
+            .items
+            .iter()
+            .filter_map(|t| t.assignee_id.clone()),
+    );
+    ids.sort();
+    ids.dedup();
+    let people = state
+        .store
+        .people(&ids)
+        .await
+        .map_err(crate::services::ServiceError::from)?;
+    Ok(Json(TicketListView {
+        items: found
+            .page
+            .items
+            .iter()
+            .map(|t| ticket_view(t, &types, &people, &user))
+            .collect(),
+        next_cursor: found.page.next_cursor.as_ref().map(Cursor::as_str),
+        total: found.total,
+        counts: found
+            .by_status
+            .iter()
+            .map(|(s, n)| (s.code().to_owned(), *n))
+            .collect(),
+    }))
+}
+
+pub(crate) fn page(limit: Option<u32>, cursor: Option<&str>) -> Result<PageRequest, ApiError> {
+    crate::api::ListQuery {
+        limit,
+        cursor: cursor.map(str::to_owned),
+        ..Default::default()
+    }
+    .page()
+}
+
+/// One ticket with its response log (`messages`, oldest first).
+#[utoipa::path(get, path = "/api/v1/tickets/{key}", tag = "tickets", params(("key" = String, Path, example = "SD-1042")),
+    responses((status = 200, body = TicketView), (status = 404, body = Problem)))]
+pub async fn get(
+    State(state): State<AppState>,
+    ApiCaller(user): ApiCaller,
+    Path(key): Path<String>,
+) -> Result<Json<TicketView>, ApiError> {
+    let detail = tickets::detail(&state.store, &user, tickets::parse_key(&key)?).await?;
+    let types = state
+        .store
+        .ticket_types()
+        .await
+        .map_err(crate::services::ServiceError::from)?;
+    Ok(Json(detail_view(&detail, &types, &user)))
+}
+
+/// Adds a reply (追加更新情報) to the response log; agents may add an internal note.
+#[utoipa::path(post, path = "/api/v1/tickets/{key}/messages", tag = "tickets", params(("key" = String, Path)),
+    request_body = ReplyInput,
+    responses((status = 201, body = MessageView), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn reply(
+    State(state): State<AppState>,
+    ApiCaller(user): ApiCaller,
+    Path(key): Path<String>,
+    ApiJson(input): ApiJson<ReplyInput>,
+) -> Result<(StatusCode, Json<MessageView>), ApiError> {
+    let (message, _) =
+        tickets::reply(&state.store, &user, tickets::parse_key(&key)?, &input).await?;
+    let people = state
+        .store
+        .people(std::slice::from_ref(&user.id))
+        .await
+        .map_err(crate::services::ServiceError::from)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(message_view(&message, &people, &user)),
+    ))
+}
+
+/// The customer closes the ticket.
+#[utoipa::path(post, path = "/api/v1/tickets/{key}/close", tag = "tickets", params(("key" = String, Path)),
+    responses((status = 200, body = TicketView), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem)))]
+pub async fn close(
+    State(state): State<AppState>,
+    ApiCaller(user): ApiCaller,
+    Path(key): Path<String>,
+) -> Result<Json<TicketView>, ApiError> {
+    let key = tickets::parse_key(&key)?;
+    tickets::close(&state.store, &user, key).await?;
+    get_view(&state, &user, key).await
+}
+
+async fn get_view(
+    state: &AppState,
+    user: &User,
+    key: madoguchi_core::values::TicketKey,
+) -> Result<Json<TicketView>, ApiError> {
+    let detail = tickets::detail(&state.store, user, key).await?;
+    let types = state
+        .store
+        .ticket_types()
+        .await
+        .map_err(crate::services::ServiceError::from)?;
+    Ok(Json(detail_view(&detail, &types, user)))
+}
+
+/// Agents: status, assignee, priority.
+#[utoipa::path(patch, path = "/api/v1/tickets/{key}", tag = "tickets", params(("key" = String, Path)),
+    request_body = TicketPatch,
+    responses((status = 200, body = TicketView), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn update(
+    State(state): State<AppState>,
+    ApiCaller(user): ApiCaller,
+    Path(key): Path<String>,
+    ApiJson(patch): ApiJson<TicketPatch>,
+) -> Result<Json<TicketView>, ApiError> {
+    let key = tickets::parse_key(&key)?;
+    tickets::update(&state.store, &user, key, &patch).await?;
+    get_view(&state, &user, key).await
+}
+
+/// Uploads one file (multipart field `file`); answers its id, to pass in `attachments`.
+#[utoipa::path(post, path = "/api/v1/attachments", tag = "tickets",
+    request_body(content_type = "multipart/form-data", description = "one field `file`"),
+    responses((status = 201, body = AttachmentView), (status = 413, body = Problem), (status = 422, body = Problem)))]
+pub async fn upload(
+    State(state): State<AppState>,
+    ApiCaller(user): ApiCaller,
+    mut multipart: Multipart,
+) -> Result<(StatusCode, Json<AttachmentView>), ApiError> {
+    while let Some(mut field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| ApiError::Malformed(e.body_text()))?
+    {
+        if field.name() != Some("file") {
+            continue;
+        }
+        let filename = field.file_name().unwrap_or("file").to_owned();
+        let content_type = field
+            .content_type()
+            .unwrap_or("application/octet-stream")
+            .to_owned();
+        let mut upload = Upload::start(&state.config.data_dir, state.config.attachment_max_bytes)
+            .await
+            .map_err(upload_error)?;
+        while let Some(chunk) = field
+            .chunk()
+            .await
+            .map_err(|e| ApiError::Malformed(e.body_text()))?
+        {
+            upload.chunk(&chunk).await.map_err(upload_error)?;
+        }
+        let attachment = upload
+            .finish(
+                &state.store,
+                &state.config.data_dir,
+                &user,
+                &filename,
+                &content_type,
+            )
+            .await
+            .map_err(upload_error)?;
+        return Ok((StatusCode::CREATED, Json(AttachmentView::from(&attachment))));
+    }
+    Err(attachments::no_file().into())
+}
+
+pub(crate) fn upload_error(e: UploadError) -> ApiError {
+    match e {
+        UploadError::TooLarge { max } => ApiError::TooLarge(format!(
+            "The file is larger than {} MiB; attach a smaller one (compress logs, crop screenshots).",
+            max / (1024 * 1024)
+        )),
+        UploadError::Service(e) => e.into(),
+    }
+}
+
+/// Downloads an attachment, for those who may see its ticket.
+#[utoipa::path(get, path = "/api/v1/attachments/{id}", tag = "tickets", params(("id" = String, Path)),
+    responses((status = 200, description = "the file, as an attachment"), (status = 404, body = Problem)))]
+pub async fn download(
+    State(state): State<AppState>,
+    ApiCaller(user): ApiCaller,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let (attachment, path) =
+        attachments::download(&state.store, &state.config.data_dir, &user, &id).await?;
+    file_response(&attachment, &path).await
+}
+
+/// The file as a download: never shown inline, never sniffed.
+pub(crate) async fn file_response(
+    attachment: &madoguchi_core::ticket::Attachment,
+    path: &std::path::Path,
+) -> Result<Response, ApiError> {
+    let file = tokio::fs::File::open(path).await.map_err(|e| {
+        tracing::error!(error = %e, path = %path.display(), "attachment file missing");
+        ApiError::Internal
+    })?;
+    let body = Body::from_stream(tokio_util::io::ReaderStream::new(file));
+    let disposition = format!(
+        "attachment; filename=\"{}\"; filename*=UTF-8''{}",
+        attachment
+            .filename
+            .chars()
+            .map(|c| if c.is_ascii_graphic() || c == ' ' {
+                c
+            } else {
+                '_'
+            })
+            .collect::<String>(),
+        utf8_percent(&attachment.filename)
+    );
+    let mut response = body.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_str(&attachment.content_type)
+            .unwrap_or(HeaderValue::from_static("application/octet-stream")),
+    );
+    headers.insert(
+        header::CONTENT_LENGTH,
+        HeaderValue::from(attachment.size as u64),
+    );
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, v);
+    }
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    Ok(response)
+}
+
+fn utf8_percent(s: &str) -> String {
+    serde_urlencoded::to_string([("", s)])
+        .unwrap_or_default()
+        .trim_start_matches('=')
+        .replace('+', "%20")
+}

@@ -1,0 +1,694 @@
+//! Filing and following tickets (SPEC §2–5): categories, the filing rules, the lists, the
+//! ticket page's data, replies, closing, and the agent's changes.
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use madoguchi_core::access::{TicketScope, may_file, may_reply, may_view_ticket};
+use madoguchi_core::catalog::{ServiceMenu, TicketType, ticket_types_for};
+use madoguchi_core::category::{Categories, Category, NoCategory, categories_for};
+use madoguchi_core::model::{Contract, TicketPermission, User};
+use madoguchi_core::status::{TicketEvent, next_status};
+use madoguchi_core::ticket::{
+    Attachment, FilingContext, Message, RawCallback, RawIncident, RawTicket, Ticket,
+    check_new_ticket, check_reply_body,
+};
+use madoguchi_core::values::{Email, TicketKey};
+use madoguchi_core::{Channel, Desk, Invalid, Priority, Problem, Role, Status};
+use madoguchi_store::{
+    Filing, NewMessage, PageRequest, Person, Store, StoreError, TicketChanges, TicketFilter,
+    TicketList, Viewer,
+};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::{ServiceError, ServiceResult};
+
+/// The most files one ticket or reply carries.
+pub const MAX_ATTACHMENTS: usize = 10;
+
+/// The categories a user may file under, or why there are none, with whom to ask.
+#[derive(Debug, Clone)]
+pub struct CategoryChoice {
+    pub categories: Vec<Category>,
+    pub reason: Option<NoCategory>,
+    /// For `no_permission`: the organization's customer admins, who can grant it.
+    pub admins: Vec<User>,
+}
+
+pub async fn categories(store: &Store, user: &User) -> ServiceResult<CategoryChoice> {
+    let Some(org) = user.organization_id.as_deref() else {
+        return Ok(CategoryChoice {
+            categories: Vec::new(),
+            reason: Some(NoCategory::NoPermission),
+            admins: Vec::new(),
+        });
+    };
+    let contracts = store.contracts_of(org).await?;
+    let permissions = store.permissions_of(&user.id).await?;
+    let types = store.ticket_types().await?;
+    Ok(
+        match categories_for(user, &contracts, &permissions, &types) {
+            Categories::Some(categories) => CategoryChoice {
+                categories,
+                reason: None,
+                admins: Vec::new(),
+            },
+            Categories::None(reason) => {
+                let admins = match reason {
+                    NoCategory::NoPermission => store.customer_admins(org).await?,
+                    NoCategory::PartnerContract { .. } => Vec::new(),
+                };
+                CategoryChoice {
+                    categories: Vec::new(),
+                    reason: Some(reason),
+                    admins,
+                }
+            }
+        },
+    )
+}
+
+/// `POST /api/v1/tickets`: a ticket as the customer sends it.
+#[derive(Debug, Default, Clone, Deserialize, ToSchema)]
+pub struct TicketInput {
+    /// 契約番号 of the category picked.
+    pub contract_number: Option<String>,
+    /// A ticket type code the contract's plan offers.
+    pub ticket_type: Option<String>,
+    /// 内容: one line.
+    pub summary: Option<String>,
+    /// The key of a service menu.
+    pub service_menu: Option<String>,
+    /// One of the organization's tenant IDs.
+    pub tenant_id: Option<String>,
+    /// 詳細.
+    pub details: Option<String>,
+    /// The service menu's items, by key.
+    #[serde(default)]
+    pub menu_fields: BTreeMap<String, String>,
+    /// Incident types only, and required there.
+    pub incident: Option<IncidentInput>,
+    /// Callback types only, and required there.
+    pub callback: Option<CallbackInput>,
+    /// Users (ids or emails) of the same organization who may view the contract.
+    #[serde(default)]
+    pub participants: Vec<String>,
+    /// Ids of the caller's uploads (`POST /api/v1/attachments`).
+    #[serde(default)]
+    pub attachments: Vec<String>,
+    /// The key of a closed ticket this one follows up.
+    pub follow_up_of: Option<String>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize, ToSchema)]
+pub struct IncidentInput {
+    /// 事象発生日時: RFC 3339, or `YYYY-MM-DDTHH:MM` in the user's time zone.
+    pub occurred_at: Option<String>,
+    /// 動作実績: what worked before, what was done.
+    pub operation_history: Option<String>,
+    /// 現在の状況.
+    pub current_status: Option<String>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize, ToSchema)]
+pub struct CallbackInput {
+    pub phone: Option<String>,
+    pub contact_name: Option<String>,
+    /// e.g. `平日 10:00-12:00`.
+    pub preferred_window: Option<String>,
+}
+
+/// The user's time zone, or Tokyo if the stored name is unknown to this machine.
+pub fn time_zone(user: &User) -> TimeZone {
+    TimeZone::get(&user.time_zone)
+        .or_else(|_| TimeZone::get(madoguchi_core::model::DEFAULT_TIME_ZONE))
+        .unwrap_or(TimeZone::UTC)
+}
+
+/// What the filing form offers for one category: the contract, its types, the menus, the
+/// tenants, and who may be added as a participant.
+#[derive(Debug, Clone)]
+pub struct FilingOptions {
+    pub contract: Contract,
+    pub ticket_types: Vec<TicketType>,
+    pub menus: Vec<ServiceMenu>,
+    pub tenants: Vec<String>,
+    /// Colleagues who may view the contract (the participant picker's left side).
+    pub colleagues: Vec<User>,
+}
+
+/// The contract a customer files under, checked: `NotFound` for another organization's,
+/// `Forbidden` for a partner contract or a permission short of "edit".
+async fn filing_contract(
+    store: &Store,
+    user: &User,
+    number: &str,
+) -> ServiceResult<(Contract, Vec<TicketPermission>)> {
+    if !user.role.is_customer() {
+        return Err(ServiceError::Forbidden(
+            "only customers file tickets".into(),
+        ));
+    }
+    let contract = match store.contract_by_number(number.trim()).await {
+        Ok(c) if Some(&c.organization_id) == user.organization_id.as_ref() => c,
+        Ok(_) | Err(StoreError::NotFound) => {
+            return Err(Invalid::one("contract_number", Problem::NotFound).into());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let permissions = store.permissions_of(&user.id).await?;
+    if contract.channel == Channel::Partner {
+        let partner = contract.partner_name.clone().unwrap_or_default();
+        return Err(ServiceError::Forbidden(
+            format!(
+                "contract {} is resold by {partner}: contact {partner} for support",
+                contract.contract_number
+            )
+            .into(),
+        ));
+    }
+    if !may_file(user, &permissions, &contract) {
+        return Err(ServiceError::Forbidden(
+            format!(
+                "you need \"edit\" ticket permission on contract {} to file; your organization's customer admins can grant it",
+                contract.contract_number
+            )
+            .into(),
+        ));
+    }
+    Ok((contract, permissions))
+}
+
+pub async fn filing_options(
+    store: &Store,
+    user: &User,
+    contract_number: &str,
+) -> ServiceResult<FilingOptions> {
+    let (contract, _) = filing_contract(store, user, contract_number).await?;
+    let ticket_types = ticket_types_for(contract.plan, &store.ticket_types().await?);
+    let menus = store.service_menus().await?;
+    let page = PageRequest::new(Some(200), None).expect("200 is a valid page size");
+    let tenants = store
+        .tenants(Some(&contract.organization_id), &page)
+        .await?
+        .items;
+    let mut tenants: Vec<String> = tenants.into_iter().map(|t| t.tenant_id).collect();
+    tenants.sort();
+    let colleagues = colleagues(store, &contract, &user.id).await?;
+    Ok(FilingOptions {
+        contract,
+        ticket_types,
+        menus,
+        tenants,
+        colleagues,
+    })
+}
+
+/// The organization's customers who may view `contract`, besides `except`.
+async fn colleagues(store: &Store, contract: &Contract, except: &str) -> ServiceResult<Vec<User>> {
+    let held = store
+        .permissions_in(Some(&contract.organization_id))
+        .await?;
+    let page = PageRequest::new(Some(200), None).expect("200 is a valid page size");
+    let filter = madoguchi_store::UserFilter {
+        organization_id: Some(&contract.organization_id),
+        role: None,
+    };
+    let users = store.users(&filter, &page).await?.items;
+    Ok(users
+        .into_iter()
+        .filter(|u| {
+            u.id != except
+                && held
+                    .iter()
+                    .any(|p| p.user_id == u.id && p.contract_id == contract.id)
+        })
+        .collect())
+}
+
+/// Files a ticket (SPEC §4): every problem is answered at once, under its field's JSON path.
+pub async fn file(store: &Store, user: &User, input: &TicketInput) -> ServiceResult<Ticket> {
+    let Some(number) = input
+        .contract_number
+        .as_deref()
+        .filter(|n| !n.trim().is_empty())
+    else {
+        return Err(Invalid::one("contract_number", Problem::Required).into());
+    };
+    let options = filing_options(store, user, number).await?;
+    let raw = RawTicket {
+        ticket_type: input.ticket_type.as_deref(),
+        summary: input.summary.as_deref(),
+        service_menu: input.service_menu.as_deref(),
+        tenant_id: input.tenant_id.as_deref(),
+        details: input.details.as_deref(),
+        menu_fields: &input.menu_fields,
+        incident: input.incident.as_ref().map(|i| RawIncident {
+            occurred_at: i.occurred_at.as_deref(),
+            operation_history: i.operation_history.as_deref(),
+            current_status: i.current_status.as_deref(),
+        }),
+        callback: input.callback.as_ref().map(|c| RawCallback {
+            phone: c.phone.as_deref(),
+            contact_name: c.contact_name.as_deref(),
+            preferred_window: c.preferred_window.as_deref(),
+        }),
+    };
+    let ctx = FilingContext {
+        offered_types: &options.ticket_types,
+        menus: &options.menus,
+        tenants: &options.tenants,
+        time_zone: time_zone(user),
+        now: Timestamp::now(),
+    };
+    let mut errors = Invalid::new();
+    let checked = match check_new_ticket(&raw, &ctx) {
+        Ok(t) => Some(t),
+        Err(e) => {
+            errors.0.extend(e.0);
+            None
+        }
+    };
+    let mut participant_ids = Vec::new();
+    for (i, who) in input.participants.iter().enumerate() {
+        let found = options
+            .colleagues
+            .iter()
+            .find(|c| c.id == who.trim() || Email::parse(who).is_ok_and(|e| e.as_str() == c.email));
+        match found {
+            Some(c) if !participant_ids.contains(&c.id) => participant_ids.push(c.id.clone()),
+            Some(_) => {}
+            None if who.trim() == user.id
+                || Email::parse(who).is_ok_and(|e| e.as_str() == user.email) => {}
+            None => errors.push(
+                format!("participants[{i}]"),
+                Problem::Conflicts {
+                    reason: "problem.not_a_colleague",
+                },
+            ),
+        }
+    }
+    if input.attachments.len() > MAX_ATTACHMENTS {
+        errors.push(
+            "attachments",
+            Problem::TooLong {
+                max: MAX_ATTACHMENTS,
+            },
+        );
+    }
+    let follow_up_of = match input
+        .follow_up_of
+        .as_deref()
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+    {
+        None => None,
+        Some(key) => match TicketKey::parse(key) {
+            None => {
+                errors.push("follow_up_of", Problem::NotFound);
+                None
+            }
+            Some(key) => match store.ticket(Viewer::of(user), key).await {
+                Ok(t) if t.status == Status::Closed => Some(t.id),
+                Ok(_) => {
+                    errors.push(
+                        "follow_up_of",
+                        Problem::Conflicts {
+                            reason: "problem.follow_up_of_open",
+                        },
+                    );
+                    None
+                }
+                Err(StoreError::NotFound) => {
+                    errors.push("follow_up_of", Problem::NotFound);
+                    None
+                }
+                Err(e) => return Err(e.into()),
+            },
+        },
+    };
+    errors.into_result()?;
+    let ticket = checked.expect("checked above");
+    let filing = Filing {
+        organization_id: &options.contract.organization_id,
+        contract_id: &options.contract.id,
+        created_by: &user.id,
+        participant_ids: &participant_ids,
+        attachment_ids: &input.attachments,
+        follow_up_of: follow_up_of.as_deref(),
+    };
+    Ok(store.file_ticket(&filing, &ticket).await?)
+}
+
+/// `GET /api/v1/tickets` filters, as typed.
+#[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TicketQuery {
+    /// A status code.
+    pub status: Option<String>,
+    /// A ticket type code.
+    pub ticket_type: Option<String>,
+    /// A service menu key.
+    pub service_menu: Option<String>,
+    /// Agents: `general` or `premium`.
+    pub desk: Option<String>,
+    /// Words in the summary or details.
+    pub q: Option<String>,
+    /// 1–200, default 50.
+    pub limit: Option<u32>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+impl TicketQuery {
+    /// The filter, or what is wrong with it. Blank values mean "any".
+    pub fn filter(&self) -> Result<TicketFilter, Invalid> {
+        let given = |v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+        };
+        let mut errors = Invalid::new();
+        let status = given(&self.status)
+            .and_then(|s| errors.check("status", Status::parse(&s).map_err(Problem::from)));
+        let desk = given(&self.desk)
+            .and_then(|d| errors.check("desk", Desk::parse(&d).map_err(Problem::from)));
+        errors.into_result()?;
+        Ok(TicketFilter {
+            status,
+            ticket_type: given(&self.ticket_type),
+            service_menu: given(&self.service_menu),
+            desk,
+            q: given(&self.q),
+        })
+    }
+}
+
+pub async fn list(
+    store: &Store,
+    user: &User,
+    filter: &TicketFilter,
+    page: &PageRequest,
+) -> ServiceResult<TicketList> {
+    Ok(store.tickets(Viewer::of(user), filter, page).await?)
+}
+
+/// Everything the ticket page and `GET /api/v1/tickets/{key}` show, as `user` may see it.
+#[derive(Debug, Clone)]
+pub struct TicketDetail {
+    pub ticket: Ticket,
+    /// The response log, oldest first; internal notes only for staff.
+    pub messages: Vec<Message>,
+    /// Files attached when filing.
+    pub attachments: Vec<Attachment>,
+    /// Everyone the page names: creator, participants, assignee, authors.
+    pub people: Vec<Person>,
+    pub may_reply: bool,
+    pub may_close: bool,
+    pub is_staff: bool,
+}
+
+impl TicketDetail {
+    pub fn person(&self, id: &str) -> Option<&Person> {
+        self.people.iter().find(|p| p.id == id)
+    }
+}
+
+struct Access {
+    desks: Vec<Desk>,
+    permissions: Vec<TicketPermission>,
+}
+
+async fn access(store: &Store, user: &User) -> ServiceResult<Access> {
+    Ok(Access {
+        desks: store.desks_of(&user.id).await?,
+        permissions: store.permissions_of(&user.id).await?,
+    })
+}
+
+fn scope(ticket: &Ticket) -> TicketScope<'_> {
+    TicketScope {
+        organization_id: &ticket.organization_id,
+        contract_id: &ticket.contract_id,
+        desk: ticket.desk,
+        participant_ids: &ticket.participant_ids,
+    }
+}
+
+/// A key as typed in a path: a malformed key is as missing as an unknown one.
+pub fn parse_key(key: &str) -> ServiceResult<TicketKey> {
+    TicketKey::parse(key).ok_or(ServiceError::NotFound)
+}
+
+pub async fn detail(store: &Store, user: &User, key: TicketKey) -> ServiceResult<TicketDetail> {
+    let ticket = store.ticket(Viewer::of(user), key).await?;
+    let access = access(store, user).await?;
+    // The store's query decides visibility; the rule of `core` must agree, or nothing is shown.
+    if !may_view_ticket(user, &access.desks, &access.permissions, scope(&ticket)) {
+        tracing::error!(key = %key, user = %user.id, "store and core disagree on ticket visibility");
+        return Err(ServiceError::NotFound);
+    }
+    let is_staff = !user.role.is_customer();
+    let messages = store.messages(&ticket.id, is_staff).await?;
+    let attachments = store.ticket_attachments(&ticket.id).await?;
+    let mut ids: Vec<String> = vec![ticket.created_by.clone()];
+    ids.extend(ticket.participant_ids.iter().cloned());
+    ids.extend(ticket.assignee_id.iter().cloned());
+    ids.extend(messages.iter().map(|m| m.author_id.clone()));
+    ids.sort();
+    ids.dedup();
+    let people = store.people(&ids).await?;
+    let may_reply = ticket.status != Status::Closed
+        && may_reply(user, &access.desks, &access.permissions, scope(&ticket));
+    let may_close = may_reply && user.role.is_customer();
+    Ok(TicketDetail {
+        ticket,
+        messages,
+        attachments,
+        people,
+        may_reply,
+        may_close,
+        is_staff,
+    })
+}
+
+/// `POST /api/v1/tickets/{key}/messages`.
+#[derive(Debug, Default, Clone, Deserialize, ToSchema)]
+pub struct ReplyInput {
+    /// 追加更新情報.
+    pub body: Option<String>,
+    /// Ids of the caller's uploads.
+    #[serde(default)]
+    pub attachments: Vec<String>,
+    /// Agents only: an internal note, never shown or sent to the customer.
+    #[serde(default)]
+    pub internal: bool,
+    /// Agents only: the status the reply leaves the ticket in.
+    pub status: Option<String>,
+}
+
+/// Checks that `user` may see the ticket (else `NotFound`) and reply (else `Forbidden`).
+async fn replyable(store: &Store, user: &User, key: TicketKey) -> ServiceResult<Ticket> {
+    let ticket = store.ticket(Viewer::of(user), key).await?;
+    let access = access(store, user).await?;
+    if !may_reply(user, &access.desks, &access.permissions, scope(&ticket)) {
+        return Err(ServiceError::Forbidden(
+            "you may read this ticket but not reply: that needs \"edit\" ticket permission on its contract".into(),
+        ));
+    }
+    Ok(ticket)
+}
+
+fn transition_error(e: StoreError) -> ServiceError {
+    match e {
+        StoreError::Transition(t) => ServiceError::Conflict(Invalid::one(
+            "status",
+            Problem::Conflicts {
+                reason: match t {
+                    madoguchi_core::status::TransitionError::Closed => "problem.ticket_closed",
+                    madoguchi_core::status::TransitionError::NotApplicable { .. } => {
+                        "problem.not_in_this_status"
+                    }
+                },
+            },
+        )),
+        StoreError::Dangling {
+            field: "attachments",
+        } => ServiceError::Invalid(Invalid::one("attachments", Problem::NotFound)),
+        other => other.into(),
+    }
+}
+
+pub async fn reply(
+    store: &Store,
+    user: &User,
+    key: TicketKey,
+    input: &ReplyInput,
+) -> ServiceResult<(Message, Ticket)> {
+    let ticket = replyable(store, user, key).await?;
+    let mut errors = Invalid::new();
+    let body = errors.check(
+        "body",
+        check_reply_body(input.body.as_deref()).map_err(|mut e| e.0.remove(0).problem),
+    );
+    let is_staff = !user.role.is_customer();
+    if input.internal && !is_staff {
+        errors.push(
+            "internal",
+            Problem::Conflicts {
+                reason: "problem.internal_for_agents_only",
+            },
+        );
+    }
+    let set = match input
+        .status
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        Some(_) if !is_staff => {
+            errors.push(
+                "status",
+                Problem::Conflicts {
+                    reason: "problem.status_for_agents_only",
+                },
+            );
+            None
+        }
+        Some(s) => errors.check("status", Status::parse(s).map_err(Problem::from)),
+        None => None,
+    };
+    if input.attachments.len() > MAX_ATTACHMENTS {
+        errors.push(
+            "attachments",
+            Problem::TooLong {
+                max: MAX_ATTACHMENTS,
+            },
+        );
+    }
+    errors.into_result()?;
+    let body = body.expect("checked above");
+    let event = match (is_staff, input.internal) {
+        (false, _) => TicketEvent::CustomerReplied,
+        // An internal note changes nothing the customer sees, so no status moves on its own.
+        (true, true) => TicketEvent::AgentSetStatus(Status::InProgress),
+        (true, false) => TicketEvent::AgentReplied { set },
+    };
+    let message = NewMessage {
+        author_id: &user.id,
+        author_role: user.role,
+        body: &body,
+        internal: input.internal,
+        attachment_ids: &input.attachments,
+    };
+    let internal_note = is_staff && input.internal;
+    store
+        .add_message(&ticket.id, &message, |from| {
+            if internal_note {
+                // Notes may carry an explicit status; otherwise the status stays.
+                return match set {
+                    Some(s) => next_status(from, TicketEvent::AgentSetStatus(s)),
+                    None if from == Status::Closed => {
+                        Err(madoguchi_core::status::TransitionError::Closed)
+                    }
+                    None => Ok(from),
+                };
+            }
+            next_status(from, event)
+        })
+        .await
+        .map_err(transition_error)
+}
+
+/// The customer's Close (SPEC §5).
+pub async fn close(store: &Store, user: &User, key: TicketKey) -> ServiceResult<Ticket> {
+    let ticket = replyable(store, user, key).await?;
+    if !user.role.is_customer() {
+        return Err(ServiceError::Forbidden(
+            "agents close tickets with PATCH status".into(),
+        ));
+    }
+    store
+        .change_status(&ticket.id, Some(&user.id), |from| {
+            next_status(from, TicketEvent::CustomerClosed)
+        })
+        .await
+        .map_err(transition_error)
+}
+
+/// `PATCH /api/v1/tickets/{key}` (agents).
+#[derive(Debug, Default, Clone, Deserialize, ToSchema)]
+pub struct TicketPatch {
+    pub status: Option<String>,
+    /// A user id of an agent of the ticket's desk; `""` unassigns.
+    pub assignee: Option<String>,
+    /// `low`, `normal`, `high`, `urgent`; `""` clears.
+    pub priority: Option<String>,
+}
+
+pub async fn update(
+    store: &Store,
+    user: &User,
+    key: TicketKey,
+    patch: &TicketPatch,
+) -> ServiceResult<Ticket> {
+    if user.role.is_customer() {
+        // Customers may see the ticket; changing it this way is for support.
+        store.ticket(Viewer::of(user), key).await?;
+        return Err(ServiceError::Forbidden(
+            "only agents change status, assignee and priority".into(),
+        ));
+    }
+    let ticket = store.ticket(Viewer::of(user), key).await?;
+    let mut errors = Invalid::new();
+    let status = match patch.status.as_deref() {
+        Some(s) => errors.check("status", Status::parse(s.trim()).map_err(Problem::from)),
+        None => None,
+    };
+    let priority = match patch.priority.as_deref().map(str::trim) {
+        None => None,
+        Some("") => Some(None),
+        Some(p) => errors
+            .check("priority", Priority::parse(p).map_err(Problem::from))
+            .map(Some),
+    };
+    let assignee = match patch.assignee.as_deref().map(str::trim) {
+        None => None,
+        Some("") => Some(None),
+        Some(id) => match store.user(id).await {
+            Ok(a)
+                if a.role == Role::Agent && store.desks_of(&a.id).await?.contains(&ticket.desk) =>
+            {
+                Some(Some(a.id))
+            }
+            Ok(_) | Err(StoreError::NotFound) => {
+                errors.push(
+                    "assignee",
+                    Problem::Conflicts {
+                        reason: "problem.not_an_agent_of_desk",
+                    },
+                );
+                None
+            }
+            Err(e) => return Err(e.into()),
+        },
+    };
+    errors.into_result()?;
+    store
+        .update_ticket(&ticket.id, Some(&user.id), |from| {
+            let status = match status {
+                Some(s) => Some(next_status(from, TicketEvent::AgentSetStatus(s))?),
+                None => None,
+            };
+            Ok(TicketChanges {
+                status,
+                assignee_id: assignee,
+                priority,
+            })
+        })
+        .await
+        .map_err(transition_error)
+}

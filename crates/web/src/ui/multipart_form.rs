@@ -1,0 +1,132 @@
+//! Reading a multipart form from a page: text fields into memory (capped), files streamed to
+//! disk as uploads. The CSRF token must come before any file, so that a forged form stores
+//! nothing.
+
+use std::collections::HashMap;
+
+use axum::extract::Multipart;
+use madoguchi_store::Session;
+
+use crate::auth::check_csrf;
+use crate::services::attachments::{Upload, UploadError};
+use crate::state::AppState;
+
+/// The largest text field a page form may send (the details field allows 20 000 characters).
+const TEXT_MAX: usize = 256 * 1024;
+
+/// A submitted form: its text fields by name (in order), and the files uploaded with it.
+#[derive(Debug, Default)]
+pub struct SubmittedForm {
+    pub fields: HashMap<String, Vec<String>>,
+    pub uploaded: Vec<String>,
+    /// Files refused (too large), with why; everything else was kept.
+    pub upload_errors: Vec<String>,
+}
+
+impl SubmittedForm {
+    pub fn one(&self, name: &str) -> String {
+        self.fields
+            .get(name)
+            .and_then(|v| v.first())
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    pub fn all(&self, name: &str) -> Vec<String> {
+        self.fields.get(name).cloned().unwrap_or_default()
+    }
+}
+
+/// Why a form could not be read at all.
+#[derive(Debug)]
+pub enum FormError {
+    Csrf,
+    Malformed,
+    Internal,
+}
+
+pub async fn read(
+    state: &AppState,
+    session: &Session,
+    mut multipart: Multipart,
+) -> Result<SubmittedForm, FormError> {
+    let mut form = SubmittedForm::default();
+    let mut csrf_ok = false;
+    while let Some(mut field) = multipart
+        .next_field()
+        .await
+        .map_err(|_| FormError::Malformed)?
+    {
+        let name = field.name().unwrap_or_default().to_owned();
+        if field.file_name().is_some() {
+            if !csrf_ok {
+                return Err(FormError::Csrf);
+            }
+            let filename = field.file_name().unwrap_or_default().to_owned();
+            if filename.is_empty() {
+                // An empty file input still sends a part; there is nothing in it.
+                while field
+                    .chunk()
+                    .await
+                    .map_err(|_| FormError::Malformed)?
+                    .is_some()
+                {}
+                continue;
+            }
+            let content_type = field
+                .content_type()
+                .unwrap_or("application/octet-stream")
+                .to_owned();
+            let mut upload =
+                Upload::start(&state.config.data_dir, state.config.attachment_max_bytes)
+                    .await
+                    .map_err(|_| FormError::Internal)?;
+            let mut refused = None;
+            while let Some(chunk) = field.chunk().await.map_err(|_| FormError::Malformed)? {
+                if refused.is_some() {
+                    continue;
+                }
+                if let Err(e) = upload.chunk(&chunk).await {
+                    refused = Some(e);
+                }
+            }
+            match refused {
+                Some(UploadError::TooLarge { max }) => {
+                    form.upload_errors
+                        .push(format!("{filename}: > {} MiB", max / (1024 * 1024)));
+                }
+                Some(UploadError::Service(_)) => return Err(FormError::Internal),
+                None => {
+                    let attachment = upload
+                        .finish(
+                            &state.store,
+                            &state.config.data_dir,
+                            &session.user,
+                            &filename,
+                            &content_type,
+                        )
+                        .await
+                        .map_err(|_| FormError::Internal)?;
+                    form.uploaded.push(attachment.id);
+                }
+            }
+            continue;
+        }
+        let mut value = Vec::new();
+        while let Some(chunk) = field.chunk().await.map_err(|_| FormError::Malformed)? {
+            value.extend_from_slice(&chunk);
+            if value.len() > TEXT_MAX {
+                return Err(FormError::Malformed);
+            }
+        }
+        let value = String::from_utf8(value).map_err(|_| FormError::Malformed)?;
+        if name == "csrf" {
+            csrf_ok = check_csrf(session, &value);
+        }
+        form.fields.entry(name).or_default().push(value);
+    }
+    if !csrf_ok {
+        return Err(FormError::Csrf);
+    }
+    Ok(form)
+}

@@ -1,0 +1,96 @@
+// Progressive help for the filing form and the reply box. Everything works without it.
+(function () {
+  "use strict";
+
+  // Draft saving: what is typed survives a reload, a closed tab or an expired session.
+  function keepDraft(form) {
+    var key = "madoguchi:" + form.dataset.draftKey;
+    var fields = function () {
+      return Array.prototype.filter.call(form.elements, function (el) {
+        return el.name && el.name !== "csrf" && el.type !== "file" && el.type !== "hidden" &&
+          el.type !== "submit" && el.type !== "checkbox" && el.tagName !== "BUTTON" && !el.multiple;
+      });
+    };
+    var saved = null;
+    try { saved = JSON.parse(localStorage.getItem(key) || "null"); } catch (e) { saved = null; }
+    // The server's values win when it shows the form again (after a failed submit).
+    var serverFilled = fields().some(function (el) { return el.value; });
+    if (saved && !serverFilled) {
+      fields().forEach(function (el) { if (saved[el.name] !== undefined) { el.value = saved[el.name]; } });
+      form.dispatchEvent(new Event("draft-restored"));
+    }
+    var save = function () {
+      var data = {};
+      fields().forEach(function (el) { data[el.name] = el.value; });
+      try { localStorage.setItem(key, JSON.stringify(data)); } catch (e) { /* storage full or off */ }
+    };
+    form.addEventListener("input", save);
+    form.addEventListener("change", save);
+    form.addEventListener("submit", function (event) {
+      var action = event.submitter && event.submitter.value;
+      if (!action || action === "submit") { save(); sessionStorage.setItem("madoguchi:submitted", key); }
+    });
+  }
+
+  // A draft is dropped only once the ticket page confirms the filing or the reply.
+  var submitted = sessionStorage.getItem("madoguchi:submitted");
+  if (submitted && /[?&]done=(filed|replied)/.test(location.search)) {
+    localStorage.removeItem(submitted);
+    sessionStorage.removeItem("madoguchi:submitted");
+  }
+
+  // The service menu's items follow the menu at once; every menu keeps what was typed in it.
+  function followMenu(form) {
+    var select = form.querySelector("#service-menu");
+    if (!select) { return; }
+    var refresh = form.querySelector("#refresh-menu");
+    if (refresh) { refresh.hidden = true; }
+    var show = function () {
+      form.querySelectorAll("fieldset.menu-items").forEach(function (set) {
+        var on = set.dataset.menu === select.value;
+        set.hidden = !on;
+        set.disabled = !on;
+      });
+    };
+    select.addEventListener("change", show);
+    show();
+  }
+
+  // The participant picker: 追加 moves the chosen users to the right without a round trip.
+  function pickParticipants(form) {
+    var add = form.querySelector("#add-participants");
+    var candidates = form.querySelector("#candidates");
+    var chosen = form.querySelector("#chosen");
+    if (!add || !candidates || !chosen) { return; }
+    add.addEventListener("click", function (event) {
+      event.preventDefault();
+      Array.prototype.slice.call(candidates.selectedOptions).forEach(function (option) {
+        var li = document.createElement("li");
+        var hidden = document.createElement("input");
+        hidden.type = "hidden";
+        hidden.name = "participants";
+        hidden.value = option.value;
+        var remove = document.createElement("button");
+        remove.type = "button";
+        remove.className = "link";
+        remove.textContent = "×";
+        remove.addEventListener("click", function () {
+          candidates.appendChild(option);
+          li.remove();
+        });
+        li.appendChild(hidden);
+        li.appendChild(document.createTextNode(option.textContent + " "));
+        li.appendChild(remove);
+        chosen.appendChild(li);
+        option.remove();
+      });
+    });
+  }
+
+  document.querySelectorAll("form[data-draft-key]").forEach(keepDraft);
+  var ticketForm = document.getElementById("ticket-form");
+  if (ticketForm) {
+    followMenu(ticketForm);
+    pickParticipants(ticketForm);
+  }
+})();
