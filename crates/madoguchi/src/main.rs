@@ -9,7 +9,6 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 use madoguchi_core::model::User;
 use madoguchi_core::values::Email;
-use madoguchi_core::{Desk, Role};
 use madoguchi_store::{PageRequest, Store};
 use madoguchi_web::demo::{self, DEMO_PASSWORD, DemoOutcome};
 use madoguchi_web::services::admin::{self, UserInput};
@@ -196,14 +195,6 @@ async fn add_user(store: &Store, args: UserAdd) -> Result<()> {
     } else {
         None
     };
-    let desks = args
-        .desks
-        .iter()
-        .map(|d| Desk::parse(d).map_err(|e| anyhow::anyhow!("--desk: {e}")))
-        .collect::<Result<Vec<_>>>()?;
-    if !desks.is_empty() && role != Role::Agent.code() {
-        bail!("--desk is for agents only");
-    }
     let input = UserInput {
         email: Some(args.email),
         name: Some(args.name),
@@ -212,15 +203,11 @@ async fn add_user(store: &Store, args: UserAdd) -> Result<()> {
         locale: args.locale,
         time_zone: None,
         password,
+        desks: Some(args.desks),
     };
     let user = admin::create_user(store, &system, &input)
         .await
         .map_err(describe)?;
-    for desk in desks {
-        store
-            .add_desk_member(Some(&system.id), desk, &user.id)
-            .await?;
-    }
     println!(
         "added {} ({}) with id {}",
         user.email,

@@ -245,6 +245,34 @@ impl Store {
         rows.iter().map(|d| code(Desk::parse(d))).collect()
     }
 
+    /// Makes an agent a member of exactly these desks.
+    pub async fn set_desks(
+        &self,
+        actor: Option<&str>,
+        user_id: &str,
+        desks: &[Desk],
+    ) -> Result<()> {
+        let mut tx = self.write.begin().await?;
+        sqlx::query("DELETE FROM desk_members WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        for desk in desks {
+            sqlx::query(
+                "INSERT INTO desk_members (desk, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            )
+            .bind(desk.code())
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await
+            .dangling("user_id")?;
+        }
+        let data = json!({ "desks": desks });
+        append(&mut tx, EventKind::DesksSet, actor, user_id, None, data).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Makes an agent a member of a desk; already being one is fine.
     pub async fn add_desk_member(
         &self,

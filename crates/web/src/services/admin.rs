@@ -7,7 +7,7 @@ use madoguchi_core::model::{
     Contract, NewContract, NewTenant, NewUser, Organization, Tenant, TicketPermission, User,
 };
 use madoguchi_core::values::{ContractNumber, Email, Name, TenantId, check_password};
-use madoguchi_core::{Channel, Invalid, Locale, PermissionLevel, Problem, Role, SupportPlan};
+use madoguchi_core::{Channel, Desk, Invalid, Locale, PermissionLevel, Problem, Role, SupportPlan};
 use madoguchi_store::{IssuedToken, Page, PageRequest, Store, TokenInfo, UserChanges, UserFilter};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -373,6 +373,36 @@ pub struct UserInput {
     pub time_zone: Option<String>,
     /// At least 8 characters. Users without a password use API tokens only.
     pub password: Option<String>,
+    /// Agents only: the desks whose queues they work (`general`, `premium`).
+    pub desks: Option<Vec<String>>,
+}
+
+/// Desk codes for an agent; anyone else may have none.
+fn parse_desks(
+    input: &Option<Vec<String>>,
+    role: Option<Role>,
+    errors: &mut Invalid,
+) -> Option<Vec<Desk>> {
+    let codes = input.as_ref()?;
+    if !codes.is_empty() && role.is_some_and(|r| r != Role::Agent) {
+        errors.push(
+            "desks",
+            Problem::Conflicts {
+                reason: "problem.desks_for_agents_only",
+            },
+        );
+        return None;
+    }
+    let mut desks = Vec::new();
+    for (i, code) in codes.iter().enumerate() {
+        if let Some(d) = errors.check(
+            &format!("desks[{i}]"),
+            Desk::parse(code.trim()).map_err(Problem::from),
+        ) {
+            desks.push(d);
+        }
+    }
+    Some(desks)
 }
 
 fn parse_password(input: &Option<String>, errors: &mut Invalid) -> Option<Option<String>> {
@@ -416,6 +446,7 @@ pub async fn create_user(store: &Store, actor: &User, input: &UserInput) -> Serv
     let locale = parse_locale(&input.locale, &mut errors);
     let time_zone = parse_time_zone(&input.time_zone, &mut errors);
     let password = parse_password(&input.password, &mut errors);
+    let desks = parse_desks(&input.desks, role, &mut errors);
     errors.into_result()?;
     let password_hash = match password.expect("checked above") {
         Some(p) => Some(password::hash(p).await?),
@@ -430,6 +461,9 @@ pub async fn create_user(store: &Store, actor: &User, input: &UserInput) -> Serv
         password_hash,
     };
     let user = store.create_user(Some(&actor.id), &new).await?;
+    if let Some(desks) = desks.filter(|d| !d.is_empty()) {
+        store.set_desks(Some(&actor.id), &user.id, &desks).await?;
+    }
     match time_zone.expect("checked above") {
         Some(tz) => {
             let changes = UserChanges {
@@ -514,6 +548,11 @@ pub async fn update_user(
     let locale = parse_locale(&patch.locale, &mut errors);
     let time_zone = parse_time_zone(&patch.time_zone, &mut errors);
     let password = parse_password(&patch.password, &mut errors);
+    let desks = parse_desks(
+        &patch.desks,
+        Some(role.unwrap_or(current.role)),
+        &mut errors,
+    );
     errors.into_result()?;
     let changes = UserChanges {
         email,
@@ -523,6 +562,9 @@ pub async fn update_user(
         time_zone: time_zone.expect("checked above"),
     };
     let user = store.update_user(Some(&actor.id), id, &changes).await?;
+    if let Some(desks) = desks {
+        store.set_desks(Some(&actor.id), id, &desks).await?;
+    }
     if let Some(p) = password.expect("checked above") {
         let hash = password::hash(p).await?;
         store.set_password(Some(&actor.id), id, Some(&hash)).await?;

@@ -547,7 +547,8 @@ pub async fn submit_ticket(
         .await
         {
             Ok(ticket) => {
-                return Redirect::to(&format!("/tickets/{}?done=filed", ticket.key)).into_response();
+                return Redirect::to(&format!("/tickets/{}?done=filed", ticket.key))
+                    .into_response();
             }
             Err(ServiceError::Invalid(invalid)) | Err(ServiceError::Conflict(invalid)) => {
                 errors = worded(locale, &invalid);

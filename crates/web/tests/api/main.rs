@@ -9,3 +9,4 @@ mod browser_login;
 mod demo;
 mod operations;
 mod permissions;
+mod tickets;
