@@ -93,6 +93,281 @@ fn chromium_binary() -> String {
     std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into())
 }
 
+async fn log_in(client: &Client, base: &str, email: &str) {
+    client.goto(&format!("{base}/login")).await.unwrap();
+    client
+        .find(Locator::Css("input[name=email]"))
+        .await
+        .unwrap()
+        .send_keys(email)
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("input[name=password]"))
+        .await
+        .unwrap()
+        .send_keys(DEMO_PASSWORD)
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("form[action='/login'] button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    client
+        .wait()
+        .for_element(Locator::Id("profile-email"))
+        .await
+        .unwrap();
+}
+
+async fn value(client: &Client, css: &str) -> String {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_customer_files_a_ticket_in_the_browser_and_loses_nothing_on_the_way() {
+    let Some(driver_path) = chromedriver() else {
+        return;
+    };
+    let db = TestDb::new(Backend::Sqlite)
+        .await
+        .expect("SQLite is always there");
+    demo::load(&db.store).await.unwrap();
+    let mut config =
+        Config::new(std::env::temp_dir().join(format!("madoguchi-browser-{}", std::process::id())));
+    config.addr = "127.0.0.1:0".parse().unwrap();
+    let server = Server::start(config, db.store.clone()).await.unwrap();
+    let base = format!("http://{}", server.addr);
+    let (_driver, client) = browser(&driver_path).await;
+    log_in(&client, &base, "taro@sample.example").await;
+
+    // サービスデスク → チケットの作成 → category → type → form
+    client
+        .find(Locator::Id("new-ticket"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let category = client
+        .wait()
+        .for_element(Locator::Css("#categories a"))
+        .await
+        .unwrap();
+    assert_eq!(
+        category.text().await.unwrap(),
+        "Enterprise Cloud 2.0 (Example Communications Corp.)"
+    );
+    category.click().await.unwrap();
+    client
+        .wait()
+        .for_element(Locator::LinkText("Incident Submission"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    client
+        .wait()
+        .for_element(Locator::Id("ticket-form"))
+        .await
+        .unwrap();
+    assert_eq!(
+        client
+            .find(Locator::Id("contract-number"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "ECL-1001"
+    );
+
+    client
+        .find(Locator::Css("input[name=summary]"))
+        .await
+        .unwrap()
+        .send_keys("仮想サーバーが起動しない")
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("textarea[name=details]"))
+        .await
+        .unwrap()
+        .send_keys("今朝から起動しません。")
+        .await
+        .unwrap();
+    let menu = client
+        .find(Locator::Css("select[name=service_menu]"))
+        .await
+        .unwrap();
+    menu.select_by_value("virtual_server").await.unwrap();
+    client
+        .find(Locator::Css(
+            "input[name='menu.virtual_server.server_name']",
+        ))
+        .await
+        .unwrap()
+        .send_keys("web-01")
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("select[name='menu.virtual_server.region']"))
+        .await
+        .unwrap()
+        .select_by_value("JP1")
+        .await
+        .unwrap();
+    // The guide warns that changing the menu wipes the details; here nothing is lost.
+    menu.select_by_value("network").await.unwrap();
+    assert!(
+        client
+            .find(Locator::Css("fieldset[data-menu=virtual_server]"))
+            .await
+            .unwrap()
+            .attr("hidden")
+            .await
+            .unwrap()
+            .is_some()
+    );
+    menu.select_by_value("virtual_server").await.unwrap();
+    assert_eq!(
+        value(&client, "textarea[name=details]").await,
+        "今朝から起動しません。"
+    );
+    assert_eq!(
+        value(&client, "input[name='menu.virtual_server.server_name']").await,
+        "web-01"
+    );
+
+    // A reload keeps the draft.
+    client.refresh().await.unwrap();
+    client
+        .wait()
+        .for_element(Locator::Id("ticket-form"))
+        .await
+        .unwrap();
+    assert_eq!(
+        value(&client, "input[name=summary]").await,
+        "仮想サーバーが起動しない"
+    );
+    assert_eq!(
+        value(&client, "textarea[name=details]").await,
+        "今朝から起動しません。"
+    );
+    assert_eq!(
+        value(&client, "select[name=service_menu]").await,
+        "virtual_server"
+    );
+    assert_eq!(
+        value(&client, "input[name='menu.virtual_server.server_name']").await,
+        "web-01"
+    );
+
+    // Participants: pick on the left, 追加 moves them to the right.
+    let ichiro = Locator::XPath("//select[@id='candidates']/option[contains(., 'ichiro@')]");
+    client.find(ichiro).await.unwrap().click().await.unwrap();
+    client
+        .find(Locator::Id("add-participants"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let chosen = client
+        .find(Locator::Id("chosen"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(chosen.contains("ichiro@sample.example"), "{chosen}");
+
+    client
+        .find(Locator::Css("select[name=tenant_id]"))
+        .await
+        .unwrap()
+        .select_by_value("tenant-5a1e0001")
+        .await
+        .unwrap();
+    client
+        .execute(
+            "document.querySelector(\"input[name='incident.occurred_at']\").value = '2026-11-20T09:30';",
+            vec![],
+        )
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("textarea[name='incident.operation_history']"))
+        .await
+        .unwrap()
+        .send_keys("昨日までは正常")
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("textarea[name='incident.current_status']"))
+        .await
+        .unwrap()
+        .send_keys("停止したまま")
+        .await
+        .unwrap();
+    client
+        .find(Locator::Id("submit-ticket"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+
+    let key = client
+        .wait()
+        .for_element(Locator::Id("ticket-key"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(key.starts_with("SD-"), "{key}");
+    let page = client.source().await.unwrap();
+    assert!(page.contains("web-01") && page.contains("佐藤 太郎") && page.contains("鈴木 一郎"));
+    assert_eq!(
+        client
+            .find(Locator::Id("ticket-status"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "受付"
+    );
+
+    // Filed: the draft is gone, so a new form starts empty.
+    client
+        .goto(&format!("{base}/tickets/new/ECL-1001/incident_submission"))
+        .await
+        .unwrap();
+    client
+        .wait()
+        .for_element(Locator::Id("ticket-form"))
+        .await
+        .unwrap();
+    assert_eq!(value(&client, "input[name=summary]").await, "");
+
+    client.close().await.ok();
+    server.task.abort();
+    db.finish().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_demo_user_logs_in_and_sees_who_they_are() {
     let Some(driver_path) = chromedriver() else {

@@ -145,7 +145,7 @@ struct TypePage {
     nav: Nav,
     category: String,
     contract_number: String,
-    premium: bool,
+
     types: Vec<TypeRow>,
     follow_up_query: String,
 }
@@ -186,13 +186,11 @@ pub async fn choose_type(
         Err(ServiceError::Invalid(_)) => return page_error(user.locale, ServiceError::NotFound),
         Err(e) => return page_error(user.locale, e),
     };
-    let premium = options.contract.plan == madoguchi_core::SupportPlan::Premium;
     let page = TypePage {
         w: Words(user.locale),
         nav: Nav::of(&session),
         category: category_name(&options.contract),
         contract_number: options.contract.contract_number.clone(),
-        premium,
         types: options
             .ticket_types
             .iter()

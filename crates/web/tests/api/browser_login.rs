@@ -3,25 +3,7 @@
 use reqwest::{Method, StatusCode};
 
 use crate::api_test;
-use crate::helpers::TestApp;
-
-fn browser() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
-/// The value of a hidden input named `name` in a page.
-fn hidden(html: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = html
-        .find(&marker)
-        .unwrap_or_else(|| panic!("no {name} in {html}"))
-        + marker.len();
-    html[start..].split('"').next().unwrap().to_owned()
-}
+use crate::helpers::{TestApp, browser, hidden};
 
 api_test!(
     a_user_logs_in_sees_who_they_are_and_logs_out,

@@ -10,3 +10,4 @@ mod demo;
 mod operations;
 mod permissions;
 mod tickets;
+mod ui_tickets;
