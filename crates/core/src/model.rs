@@ -91,8 +91,12 @@ pub struct NewUser {
     pub role: Role,
     pub organization_id: Option<String>,
     pub locale: Locale,
+    /// An IANA time zone name; `None` for the default, Asia/Tokyo.
+    pub time_zone: Option<String>,
     /// An Argon2id PHC string; `None` for users who only use API tokens.
     pub password_hash: Option<String>,
+    /// For agents: the desks whose queues they work.
+    pub desks: Vec<crate::codes::Desk>,
 }
 
 /// The time zone users start with.

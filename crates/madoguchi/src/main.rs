@@ -156,14 +156,20 @@ async fn serve(config: Config, store: Store, with_demo: bool) -> Result<()> {
 async fn load_demo(store: &Store) -> Result<()> {
     let outcome = demo::load(store)
         .await
-        .map_err(|e| anyhow::anyhow!("loading the demo: {e}"))?;
+        .map_err(|e| describe(e).context("loading the demo"))?;
     let logins = match outcome {
         DemoOutcome::Loaded(logins) => {
             println!("Demo data loaded.");
             logins
         }
+        DemoOutcome::NotEmpty => {
+            println!(
+                "The database holds other organizations: the demo loads into empty databases only."
+            );
+            return Ok(());
+        }
         DemoOutcome::AlreadyPresent(logins) => {
-            println!("The database already has organizations; demo data not loaded again.");
+            println!("The demo data is already loaded.");
             logins
         }
     };
@@ -249,7 +255,8 @@ async fn create_token(store: &Store, email: &str) -> Result<()> {
     Ok(())
 }
 
-/// A service error as the command line reports it: every field problem on its own line.
+/// A service error as the command line reports it: every field problem on its own line, named
+/// by the flag that sets it.
 fn describe(e: madoguchi_web::services::ServiceError) -> anyhow::Error {
     use madoguchi_web::services::ServiceError;
     match e {
@@ -258,11 +265,15 @@ fn describe(e: madoguchi_web::services::ServiceError) -> anyhow::Error {
                 .0
                 .iter()
                 .map(|f| {
-                    format!(
-                        "  --{}: {}",
-                        f.field.replace('_', "-"),
+                    let flag = match f.field.as_str() {
+                        "organization_id" => "org".to_owned(),
+                        other => other.replace('_', "-"),
+                    };
+                    let message =
                         madoguchi_web::i18n::problem(madoguchi_core::Locale::En, &f.problem)
-                    )
+                            .replace("organization_id", "--org")
+                            .replace("customer_admin", "customer-admin");
+                    format!("  --{flag}: {message}")
                 })
                 .collect();
             anyhow::anyhow!("the input is not valid:\n{}", lines.join("\n"))

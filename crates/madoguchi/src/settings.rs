@@ -21,8 +21,14 @@ pub struct Settings {
     #[arg(long, global = true, env = "MADOGUCHI_DATABASE_URL")]
     database_url: Option<String>,
     /// Mark cookies Secure (when users reach the service over HTTPS).
-    #[arg(long, global = true, env = "MADOGUCHI_SECURE_COOKIES")]
-    secure_cookies: Option<bool>,
+    #[arg(
+        long,
+        global = true,
+        env = "MADOGUCHI_SECURE_COOKIES",
+        action = clap::ArgAction::SetTrue,
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
+    secure_cookies: bool,
     /// A TOML file with any of: addr, data_dir, database_url, secure_cookies.
     #[arg(long, global = true, env = "MADOGUCHI_CONFIG")]
     config: Option<PathBuf>,
@@ -60,7 +66,7 @@ impl Settings {
             .database_url
             .or(file.database_url)
             .unwrap_or_else(|| default_database_url(&data_dir));
-        config.secure_cookies = self.secure_cookies.or(file.secure_cookies).unwrap_or(false);
+        config.secure_cookies = self.secure_cookies || file.secure_cookies.unwrap_or(false);
         Ok(config)
     }
 }

@@ -103,7 +103,7 @@ impl Store {
     /// Seeds desks, ticket types and service menus into a database that has none, so that an
     /// admin's later changes are never overwritten.
     pub(crate) async fn seed_catalog(&self) -> Result<()> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin().await?;
         let desks: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM desks")
             .fetch_one(&mut *tx)
             .await?;
@@ -245,34 +245,6 @@ impl Store {
         rows.iter().map(|d| code(Desk::parse(d))).collect()
     }
 
-    /// Makes an agent a member of exactly these desks.
-    pub async fn set_desks(
-        &self,
-        actor: Option<&str>,
-        user_id: &str,
-        desks: &[Desk],
-    ) -> Result<()> {
-        let mut tx = self.write.begin().await?;
-        sqlx::query("DELETE FROM desk_members WHERE user_id = $1")
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await?;
-        for desk in desks {
-            sqlx::query(
-                "INSERT INTO desk_members (desk, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-            )
-            .bind(desk.code())
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await
-            .dangling("user_id")?;
-        }
-        let data = json!({ "desks": desks });
-        append(&mut tx, EventKind::DesksSet, actor, user_id, None, data).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
     /// Makes an agent a member of a desk; already being one is fine.
     pub async fn add_desk_member(
         &self,
@@ -280,7 +252,7 @@ impl Store {
         desk: Desk,
         user_id: &str,
     ) -> Result<()> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin().await?;
         let added = sqlx::query(
             "INSERT INTO desk_members (desk, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
         )

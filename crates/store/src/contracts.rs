@@ -82,7 +82,7 @@ impl Store {
         new: &NewContract,
     ) -> Result<Contract> {
         let id = new_id();
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin().await?;
         let row: ContractRow = sqlx::query_as(concat!(
             "INSERT INTO contracts (",
             columns!(),
@@ -171,7 +171,7 @@ impl Store {
         id: &str,
         terms: &NewContract,
     ) -> Result<Contract> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin().await?;
         let row: ContractRow = sqlx::query_as(concat!(
             "UPDATE contracts SET contract_number = $1, product_line = $2, contracting_corporation = $3,
              plan = $4, channel = $5, partner_name = $6 WHERE id = $7 RETURNING ",
@@ -202,7 +202,7 @@ impl Store {
     }
 
     pub async fn delete_contract(&self, actor: Option<&str>, id: &str) -> Result<()> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin().await?;
         let organization_id: Option<String> =
             sqlx::query_scalar("DELETE FROM contracts WHERE id = $1 RETURNING organization_id")
                 .bind(id)

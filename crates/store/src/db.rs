@@ -92,6 +92,16 @@ impl Store {
         }
     }
 
+    /// Starts a write transaction. On SQLite it takes the write lock at once (`BEGIN
+    /// IMMEDIATE`), so that a transaction that reads before it writes never fails with
+    /// `SQLITE_BUSY` when another process (the command line) writes meanwhile.
+    pub(crate) async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+        Ok(match self.dialect {
+            Dialect::Sqlite => self.write.begin_with("BEGIN IMMEDIATE").await?,
+            Dialect::Postgres => self.write.begin().await?,
+        })
+    }
+
     pub fn dialect(&self) -> Dialect {
         self.dialect
     }

@@ -90,7 +90,7 @@ impl Store {
         message: &NewMessage<'_>,
         next: impl FnOnce(Status) -> std::result::Result<Status, TransitionError>,
     ) -> Result<(Message, Ticket)> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin().await?;
         let from = locked_status(&mut tx, self.dialect(), ticket_id).await?;
         let to = next(from).map_err(StoreError::Transition)?;
         let id = new_id();
@@ -202,7 +202,7 @@ impl Store {
         actor_id: Option<&str>,
         decide: impl FnOnce(Status) -> std::result::Result<TicketChanges, TransitionError>,
     ) -> Result<Ticket> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin().await?;
         let from = locked_status(&mut tx, self.dialect(), ticket_id).await?;
         let changes = decide(from).map_err(StoreError::Transition)?;
         let at = now();

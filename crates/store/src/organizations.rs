@@ -34,7 +34,7 @@ impl Store {
         name: &Name,
     ) -> Result<Organization> {
         let id = new_id();
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin().await?;
         let row: OrganizationRow = sqlx::query_as(
             "INSERT INTO organizations (id, name, created_at) VALUES ($1, $2, $3) RETURNING id, name, created_at",
         )
@@ -89,7 +89,7 @@ impl Store {
         id: &str,
         name: &Name,
     ) -> Result<Organization> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin().await?;
         let row: OrganizationRow = sqlx::query_as(
             "UPDATE organizations SET name = $1 WHERE id = $2 RETURNING id, name, created_at",
         )
@@ -114,7 +114,7 @@ impl Store {
 
     /// Deletes an organization that no longer has users, tenants or contracts.
     pub async fn delete_organization(&self, actor: Option<&str>, id: &str) -> Result<()> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin().await?;
         let deleted = sqlx::query("DELETE FROM organizations WHERE id = $1")
             .bind(id)
             .execute(&mut *tx)

@@ -7,7 +7,7 @@ use sqlx::FromRow;
 use crate::db::{code, now};
 use crate::error::ConstraintExt;
 use crate::events::append;
-use crate::{Result, Store, StoreError};
+use crate::{Cursor, Page, PageRequest, Result, Store, StoreError};
 
 #[derive(FromRow)]
 struct PermissionRow {
@@ -42,7 +42,7 @@ impl Store {
         contract_id: &str,
         level: PermissionLevel,
     ) -> Result<TicketPermission> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin().await?;
         sqlx::query(
             "INSERT INTO ticket_permissions (user_id, contract_id, level, granted_at) VALUES ($1, $2, $3, $4)
              ON CONFLICT (user_id, contract_id) DO UPDATE SET level = excluded.level, granted_at = excluded.granted_at",
@@ -88,7 +88,7 @@ impl Store {
         user_id: &str,
         contract_id: &str,
     ) -> Result<()> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin().await?;
         let deleted =
             sqlx::query("DELETE FROM ticket_permissions WHERE user_id = $1 AND contract_id = $2")
                 .bind(user_id)
@@ -143,5 +143,37 @@ impl Store {
         .fetch_all(&self.read)
         .await?;
         permissions(rows)
+    }
+
+    /// A page of the ticket permissions of one organization (or all), optionally of one user,
+    /// by contract number and user.
+    pub async fn permissions_page(
+        &self,
+        organization_id: Option<&str>,
+        user_id: Option<&str>,
+        page: &PageRequest,
+    ) -> Result<Page<TicketPermission>> {
+        let rows = sqlx::query_as(
+            "SELECT p.user_id, p.contract_id, c.contract_number, p.level
+             FROM ticket_permissions p JOIN contracts c ON c.id = p.contract_id
+             WHERE ($1 IS NULL OR c.organization_id = $1) AND ($2 IS NULL OR p.user_id = $2)
+               AND c.contract_number || '/' || p.user_id > $3
+             ORDER BY c.contract_number, p.user_id LIMIT $4",
+        )
+        .bind(organization_id)
+        .bind(user_id)
+        .bind(page.after_key())
+        .bind(page.fetch())
+        .fetch_all(&self.read)
+        .await?;
+        let held = permissions(rows)?;
+        let mut page = page.finish(held, |_| "");
+        if page.next_cursor.is_some() {
+            page.next_cursor = page
+                .items
+                .last()
+                .map(|p| Cursor::after(&format!("{}/{}", p.contract_number, p.user_id)));
+        }
+        Ok(page)
     }
 }

@@ -27,7 +27,7 @@ impl Store {
         let csrf_token = random_secret()?;
         let created_at = now();
         let expires_at = created_at.saturating_add(lifetime.as_micros() as i64);
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin().await?;
         // Expired sessions are swept by whoever logs in next: no background job needed.
         sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
             .bind(created_at)
@@ -83,7 +83,7 @@ impl Store {
 
     /// Ends a session (logout). Ending one that is already gone is not an error.
     pub async fn end_session(&self, token: &str) -> Result<()> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin().await?;
         let ended: Option<(String, Option<String>)> = sqlx::query_as(
             "DELETE FROM sessions WHERE id_hash = $1
              RETURNING user_id, (SELECT organization_id FROM users WHERE users.id = sessions.user_id)",

@@ -34,7 +34,7 @@ impl TryFrom<TenantRow> for Tenant {
 impl Store {
     pub async fn create_tenant(&self, actor: Option<&str>, new: &NewTenant) -> Result<Tenant> {
         let id = new_id();
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin().await?;
         let row: TenantRow = sqlx::query_as(
             "INSERT INTO tenants (id, organization_id, tenant_id, name, created_at) VALUES ($1, $2, $3, $4, $5)
              RETURNING id, organization_id, tenant_id, name, created_at",
@@ -100,7 +100,7 @@ impl Store {
         id: &str,
         name: Option<&Name>,
     ) -> Result<Tenant> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin().await?;
         let row: TenantRow = sqlx::query_as(
             "UPDATE tenants SET name = $1 WHERE id = $2 RETURNING id, organization_id, tenant_id, name, created_at",
         )
@@ -123,7 +123,7 @@ impl Store {
     }
 
     pub async fn delete_tenant(&self, actor: Option<&str>, id: &str) -> Result<()> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin().await?;
         let organization_id: Option<String> =
             sqlx::query_scalar("DELETE FROM tenants WHERE id = $1 RETURNING organization_id")
                 .bind(id)

@@ -244,7 +244,7 @@ impl Store {
     pub async fn file_ticket(&self, filing: &Filing<'_>, ticket: &NewTicket) -> Result<Ticket> {
         let id = new_id();
         let at = now();
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin().await?;
         let number: i64 = sqlx::query_scalar(
             "UPDATE counters SET value = value + 1 WHERE name = 'ticket_number' RETURNING value",
         )

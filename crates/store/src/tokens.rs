@@ -46,7 +46,7 @@ impl Store {
         let id = new_id();
         let token = format!("{PREFIX}{}", random_secret()?);
         let created_at = now();
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin().await?;
         let organization_id: Option<Option<String>> =
             sqlx::query_scalar("SELECT organization_id FROM users WHERE id = $1")
                 .bind(user_id)
@@ -132,7 +132,7 @@ impl Store {
         user_id: &str,
         token_id: &str,
     ) -> Result<()> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin().await?;
         let deleted = sqlx::query("DELETE FROM api_tokens WHERE id = $1 AND user_id = $2")
             .bind(token_id)
             .bind(user_id)

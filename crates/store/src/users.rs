@@ -73,12 +73,28 @@ pub struct UserChanges {
     pub role: Option<Role>,
     pub locale: Option<Locale>,
     pub time_zone: Option<String>,
+    /// A new Argon2id hash; setting it ends the user's sessions.
+    pub password_hash: Option<String>,
+    /// For agents: exactly these desks.
+    pub desks: Option<Vec<madoguchi_core::Desk>>,
+}
+
+impl UserChanges {
+    pub fn is_empty(&self) -> bool {
+        self.email.is_none()
+            && self.name.is_none()
+            && self.role.is_none()
+            && self.locale.is_none()
+            && self.time_zone.is_none()
+            && self.password_hash.is_none()
+            && self.desks.is_none()
+    }
 }
 
 impl Store {
     pub async fn create_user(&self, actor: Option<&str>, new: &NewUser) -> Result<User> {
         let id = new_id();
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin().await?;
         let row: UserRow = sqlx::query_as(concat!(
             "INSERT INTO users (",
             columns!(),
@@ -91,20 +107,27 @@ impl Store {
         .bind(new.role.code())
         .bind(new.organization_id.as_deref())
         .bind(new.locale.code())
-        .bind(DEFAULT_TIME_ZONE)
+        .bind(new.time_zone.as_deref().unwrap_or(DEFAULT_TIME_ZONE))
         .bind(now())
         .bind(new.password_hash.as_deref())
         .fetch_one(&mut *tx)
         .await
         .taken("email")
         .dangling("organization_id")?;
+        for desk in &new.desks {
+            sqlx::query("INSERT INTO desk_members (desk, user_id) VALUES ($1, $2)")
+                .bind(desk.code())
+                .bind(&id)
+                .execute(&mut *tx)
+                .await?;
+        }
         append(
             &mut tx,
             EventKind::UserCreated,
             actor,
             &id,
             new.organization_id.as_deref(),
-            json!({ "email": new.email, "name": new.name, "role": new.role }),
+            json!({ "email": new.email, "name": new.name, "role": new.role, "desks": new.desks }),
         )
         .await?;
         tx.commit().await?;
@@ -177,7 +200,7 @@ impl Store {
         id: &str,
         changes: &UserChanges,
     ) -> Result<User> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin().await?;
         let row: UserRow = sqlx::query_as(concat!(
             "UPDATE users SET email = COALESCE($1, email), name = COALESCE($2, name), role = COALESCE($3, role),
              locale = COALESCE($4, locale), time_zone = COALESCE($5, time_zone) WHERE id = $6 RETURNING ",
@@ -193,6 +216,30 @@ impl Store {
         .await
         .taken("email")?
         .ok_or(StoreError::NotFound)?;
+        if let Some(desks) = &changes.desks {
+            sqlx::query("DELETE FROM desk_members WHERE user_id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            for desk in desks {
+                sqlx::query("INSERT INTO desk_members (desk, user_id) VALUES ($1, $2)")
+                    .bind(desk.code())
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        if let Some(hash) = &changes.password_hash {
+            sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+                .bind(hash)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
         append(
             &mut tx,
             EventKind::UserUpdated,
@@ -205,6 +252,8 @@ impl Store {
                 "role": changes.role,
                 "locale": changes.locale,
                 "time_zone": changes.time_zone,
+                "password_changed": changes.password_hash.is_some(),
+                "desks": changes.desks,
             }),
         )
         .await?;
@@ -219,7 +268,7 @@ impl Store {
         id: &str,
         password_hash: Option<&str>,
     ) -> Result<()> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin().await?;
         let organization_id: Option<Option<String>> = sqlx::query_scalar(
             "UPDATE users SET password_hash = $1 WHERE id = $2 RETURNING organization_id",
         )
@@ -248,7 +297,7 @@ impl Store {
     /// Deletes a user with their permissions, tokens and sessions; the event log keeps their
     /// history.
     pub async fn delete_user(&self, actor: Option<&str>, id: &str) -> Result<()> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin().await?;
         let organization_id: Option<Option<String>> =
             sqlx::query_scalar("DELETE FROM users WHERE id = $1 RETURNING organization_id")
                 .bind(id)

@@ -20,6 +20,8 @@ store_test!(
             organization_id: Some(org.id.clone()),
             locale: Locale::En,
             password_hash: Some("$argon2id$v=19$fake".into()),
+            time_zone: None,
+            desks: Vec::new(),
         };
         let user = store.create_user(None, &new).await.unwrap();
         assert_eq!(user.email, "taro.yamada@sample.example");

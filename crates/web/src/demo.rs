@@ -27,9 +27,12 @@ pub struct DemoLogin {
 /// What loading did.
 #[derive(Debug)]
 pub enum DemoOutcome {
+    /// The demo was loaded (or an interrupted load was completed).
     Loaded(Vec<DemoLogin>),
-    /// The database already has organizations; nothing was changed.
+    /// The demo was already there; nothing was changed.
     AlreadyPresent(Vec<DemoLogin>),
+    /// The database holds other organizations: the demo goes into empty databases only.
+    NotEmpty,
 }
 
 /// A demo person: their ticket permissions as (contract number, level), their desks if staff.
@@ -286,43 +289,96 @@ fn new_user(
         organization_id,
         locale: Locale::parse(person.locale).map_err(|e| invalid(e.into()))?,
         password_hash: Some(password_hash.to_owned()),
+        time_zone: None,
+        desks: person.desks.to_vec(),
     })
 }
 
-/// Loads the demo into a database without organizations.
+/// Every organization, by name.
+async fn organizations_by_name(
+    store: &Store,
+) -> ServiceResult<Vec<madoguchi_core::model::Organization>> {
+    let mut page = PageRequest::new(Some(200), None).expect("200 is a valid page size");
+    let mut all = Vec::new();
+    loop {
+        let found = store.organizations(&page).await?;
+        all.extend(found.items);
+        match found.next_cursor {
+            Some(next) => page.after = Some(next),
+            None => return Ok(all),
+        }
+    }
+}
+
+/// The user with this email, created if missing.
+async fn person_user(
+    store: &Store,
+    actor: Option<&str>,
+    person: &Person,
+    organization_id: Option<String>,
+    hash: &str,
+) -> ServiceResult<User> {
+    match store
+        .user_by_email(&Email::parse(person.email).map_err(invalid)?)
+        .await
+    {
+        Ok(user) => Ok(user),
+        Err(madoguchi_store::StoreError::NotFound) => Ok(store
+            .create_user(actor, &new_user(person, organization_id, hash)?)
+            .await?),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Ignores "already there": loading resumes where an interrupted load stopped.
+fn existing_is_fine<T>(result: ServiceResult<T>) -> ServiceResult<()> {
+    match result {
+        Ok(_) | Err(ServiceError::Conflict(_)) => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// Loads the demo into an empty database, or completes an interrupted load.
 pub async fn load(store: &Store) -> ServiceResult<DemoOutcome> {
-    let one = PageRequest::new(Some(1), None).expect("1 is a valid page size");
-    if !store.organizations(&one).await?.items.is_empty() {
+    let existing = organizations_by_name(store).await?;
+    let is_demo = |name: &str| ORGS.iter().any(|o| o.name == name);
+    if existing.iter().any(|o| !is_demo(&o.name)) {
+        return Ok(DemoOutcome::NotEmpty);
+    }
+    if ORGS
+        .iter()
+        .all(|o| existing.iter().any(|e| e.name == o.name))
+    {
         return Ok(DemoOutcome::AlreadyPresent(logins()));
     }
     let hash = password::hash(DEMO_PASSWORD.to_owned()).await?;
     let mut admin: Option<User> = None;
     for person in STAFF {
-        let actor = admin.as_ref().map(|a| a.id.as_str());
-        let user = store
-            .create_user(actor, &new_user(person, None, &hash)?)
-            .await?;
-        for desk in person.desks {
-            store.add_desk_member(actor, *desk, &user.id).await?;
-        }
-        if person.role == Role::Admin && admin.is_none() {
+        let actor = admin.as_ref().map(|a| a.id.clone());
+        let user = person_user(store, actor.as_deref(), person, None, &hash).await?;
+        if user.role == Role::Admin && admin.is_none() {
             admin = Some(user);
         }
     }
-    let admin = admin.ok_or_else(|| ServiceError::Internal("the demo has no admin".into()))?;
+    let admin = admin.unwrap_or_else(User::system);
 
     for org in ORGS {
-        let input = OrganizationInput {
-            name: Some(org.name.into()),
+        let created = match existing.iter().find(|e| e.name == org.name) {
+            Some(found) => found.clone(),
+            None => {
+                let input = OrganizationInput {
+                    name: Some(org.name.into()),
+                };
+                admin::create_organization(store, &admin, &input).await?
+            }
         };
-        let created = admin::create_organization(store, &admin, &input).await?;
         for tenant in org.tenants {
             let input = TenantInput {
                 organization_id: Some(created.id.clone()),
                 tenant_id: Some((*tenant).into()),
                 name: None,
             };
-            admin::create_tenant(store, &admin, &input).await?;
+            existing_is_fine(admin::create_tenant(store, &admin, &input).await)?;
         }
         for c in org.contracts {
             let input = ContractInput {
@@ -341,11 +397,17 @@ pub async fn load(store: &Store) -> ServiceResult<DemoOutcome> {
                 ),
                 partner_name: c.partner.map(Into::into),
             };
-            admin::create_contract(store, &admin, &input).await?;
+            existing_is_fine(admin::create_contract(store, &admin, &input).await)?;
         }
         for person in org.people {
-            let new = new_user(person, Some(created.id.clone()), &hash)?;
-            let user = store.create_user(Some(&admin.id), &new).await?;
+            let user = person_user(
+                store,
+                Some(&admin.id),
+                person,
+                Some(created.id.clone()),
+                &hash,
+            )
+            .await?;
             for (contract, level) in person.grants {
                 let input = PermissionInput {
                     user_id: Some(user.id.clone()),

@@ -275,3 +275,24 @@ impl IntoResponse for PageError {
         }
     }
 }
+
+/// A form body whose failures show the friendly error page, not axum's plain text.
+pub struct PageForm<T>(pub T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for PageForm<T> {
+    type Rejection = PageError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Form::<T>::from_request(req, state).await {
+            Ok(axum::Form(value)) => Ok(PageForm(value)),
+            Err(rejection) => {
+                tracing::info!(error = %rejection, "unreadable form");
+                Err(PageError {
+                    status: StatusCode::BAD_REQUEST,
+                    locale: Locale::DEFAULT,
+                    message_key: "error.form",
+                })
+            }
+        }
+    }
+}

@@ -109,4 +109,58 @@ mod tests {
             "Use at most 200 characters."
         );
     }
+
+    /// Every locale key the code and the templates use, found by reading the sources, is
+    /// worded in both languages: a missing one would reach users as a raw key.
+    #[test]
+    fn every_key_in_the_sources_is_worded() {
+        fn sources(dir: &std::path::Path, out: &mut Vec<String>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    sources(&path, out);
+                } else if path.extension().is_some_and(|e| e == "rs" || e == "html")
+                    // Event codes look like keys but are not words anyone reads.
+                    && !path.ends_with("event.rs")
+                {
+                    out.push(std::fs::read_to_string(&path).unwrap());
+                }
+            }
+        }
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut texts = Vec::new();
+        for dir in ["src", "templates", "../core/src"] {
+            sources(&root.join(dir), &mut texts);
+        }
+        let mut keys = std::collections::BTreeSet::new();
+        for text in &texts {
+            for quoted in text.split('"').skip(1).step_by(2) {
+                let is_key = [
+                    "problem.",
+                    "login.",
+                    "error.",
+                    "new.",
+                    "list.",
+                    "ticket.",
+                    "home.",
+                    "permissions.",
+                    "nav.",
+                ]
+                .iter()
+                .any(|p| quoted.starts_with(p))
+                    && quoted
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c == '.' || c == '_')
+                    && !quoted.ends_with(".html");
+                if is_key {
+                    keys.insert(quoted.to_owned());
+                }
+            }
+        }
+        assert!(keys.len() > 50, "found only {} keys", keys.len());
+        for key in keys {
+            assert!(JA.contains_key(&key), "{key} has no Japanese wording");
+            assert!(EN.contains_key(&key), "{key} has no English wording");
+        }
+    }
 }

@@ -82,6 +82,8 @@ pub fn new_user(address: &str, role: Role, organization_id: Option<&str>) -> New
         organization_id: organization_id.map(str::to_owned),
         locale: Locale::Ja,
         password_hash: None,
+        time_zone: None,
+        desks: Vec::new(),
     }
 }
 

@@ -50,8 +50,8 @@ impl ListQuery {
         PageRequest::new(self.limit, after).ok_or_else(|| {
             ApiError::Invalid(madoguchi_core::Invalid::one(
                 "limit",
-                madoguchi_core::Problem::NotAChoice {
-                    allowed: vec!["1–200".into()],
+                madoguchi_core::Problem::Conflicts {
+                    reason: "problem.limit_range",
                 },
             ))
         })

@@ -43,7 +43,13 @@ impl FromRequestParts<AppState> for Browser {
             .get::<OriginalUri>()
             .map(|u| u.0.clone())
             .unwrap_or_else(|| parts.uri.clone());
-        let next = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+        // Only a page can be come back to: after login the browser will GET it.
+        let next = match parts.method {
+            axum::http::Method::GET | axum::http::Method::HEAD => {
+                uri.path_and_query().map(|p| p.as_str()).unwrap_or("/")
+            }
+            _ => "/",
+        };
         let query = serde_urlencoded::to_string([("next", next)]).unwrap_or_default();
         let target = format!("/login?{query}");
         Err(Redirect::to(&target).into_response())

@@ -36,6 +36,26 @@ fn readable_scope(actor: &User) -> ServiceResult<Option<&str>> {
     }
 }
 
+/// The organization a list is filtered by: what the caller asked for, inside what they may
+/// read. `Err(())` when a customer admin asks for another organization: the list is empty.
+fn list_filter<'a>(
+    scope: Option<&'a str>,
+    requested: Option<&'a str>,
+) -> Result<Option<&'a str>, ()> {
+    match (scope, requested) {
+        (Some(own), Some(asked)) if own != asked => Err(()),
+        (Some(own), _) => Ok(Some(own)),
+        (None, asked) => Ok(asked),
+    }
+}
+
+fn empty<T>() -> Page<T> {
+    Page {
+        items: Vec::new(),
+        next_cursor: None,
+    }
+}
+
 /// Hides a record of another organization from a customer admin: it answers as missing.
 fn visible<T>(scope: Option<&str>, organization_id: Option<&str>, record: T) -> ServiceResult<T> {
     match scope {
@@ -153,7 +173,10 @@ pub async fn tenants(
     page: &PageRequest,
 ) -> ServiceResult<Page<Tenant>> {
     let scope = readable_scope(actor)?;
-    Ok(store.tenants(scope.or(organization_id), page).await?)
+    match list_filter(scope, organization_id) {
+        Ok(org) => Ok(store.tenants(org, page).await?),
+        Err(()) => Ok(empty()),
+    }
 }
 
 pub async fn tenant(store: &Store, actor: &User, id: &str) -> ServiceResult<Tenant> {
@@ -198,6 +221,10 @@ pub async fn update_tenant(
     }
     let name = parse_optional_name("name", &input.name, &mut errors);
     errors.into_result()?;
+    // No `name` keeps the name; an empty one clears it.
+    if input.name.is_none() {
+        return Ok(current);
+    }
     Ok(store
         .rename_tenant(Some(&actor.id), id, name.expect("checked above").as_ref())
         .await?)
@@ -291,7 +318,10 @@ pub async fn contracts(
     page: &PageRequest,
 ) -> ServiceResult<Page<Contract>> {
     let scope = readable_scope(actor)?;
-    Ok(store.contracts(scope.or(organization_id), page).await?)
+    match list_filter(scope, organization_id) {
+        Ok(org) => Ok(store.contracts(org, page).await?),
+        Err(()) => Ok(empty()),
+    }
 }
 
 pub async fn contract(store: &Store, actor: &User, id: &str) -> ServiceResult<Contract> {
@@ -458,24 +488,11 @@ pub async fn create_user(store: &Store, actor: &User, input: &UserInput) -> Serv
         role: role.expect("checked above"),
         organization_id: organization_id.map(str::to_owned),
         locale: locale.expect("checked above").unwrap_or(Locale::DEFAULT),
+        time_zone: time_zone.expect("checked above"),
         password_hash,
+        desks: desks.unwrap_or_default(),
     };
-    let user = store.create_user(Some(&actor.id), &new).await?;
-    if let Some(desks) = desks.filter(|d| !d.is_empty()) {
-        store.set_desks(Some(&actor.id), &user.id, &desks).await?;
-    }
-    match time_zone.expect("checked above") {
-        Some(tz) => {
-            let changes = UserChanges {
-                time_zone: Some(tz),
-                ..Default::default()
-            };
-            Ok(store
-                .update_user(Some(&actor.id), &user.id, &changes)
-                .await?)
-        }
-        None => Ok(user),
-    }
+    Ok(store.create_user(Some(&actor.id), &new).await?)
 }
 
 pub async fn users(
@@ -490,8 +507,11 @@ pub async fn users(
         Some(r) => Some(Role::parse(r).map_err(|e| Invalid::one("role", e.into()))?),
         None => None,
     };
+    let Ok(organization_id) = list_filter(scope, organization_id) else {
+        return Ok(empty());
+    };
     let filter = UserFilter {
-        organization_id: scope.or(organization_id),
+        organization_id,
         role,
     };
     Ok(store.users(&filter, page).await?)
@@ -554,22 +574,24 @@ pub async fn update_user(
         &mut errors,
     );
     errors.into_result()?;
+    // Hash first, so that the fields, the desks and the password change in one transaction.
+    let password_hash = match password.expect("checked above") {
+        Some(p) => Some(password::hash(p).await?),
+        None => None,
+    };
     let changes = UserChanges {
         email,
         name,
         role,
         locale: locale.expect("checked above"),
         time_zone: time_zone.expect("checked above"),
+        password_hash,
+        desks,
     };
-    let user = store.update_user(Some(&actor.id), id, &changes).await?;
-    if let Some(desks) = desks {
-        store.set_desks(Some(&actor.id), id, &desks).await?;
+    if changes.is_empty() {
+        return Ok(current);
     }
-    if let Some(p) = password.expect("checked above") {
-        let hash = password::hash(p).await?;
-        store.set_password(Some(&actor.id), id, Some(&hash)).await?;
-    }
-    Ok(user)
+    Ok(store.update_user(Some(&actor.id), id, &changes).await?)
 }
 
 pub async fn delete_user(store: &Store, actor: &User, id: &str) -> ServiceResult<()> {
@@ -673,19 +695,19 @@ pub async fn revoke_permission(
         .await?)
 }
 
-/// The permissions held in `actor`'s scope, optionally of one user.
+/// A page of the permissions held in `actor`'s scope, optionally of one user.
 pub async fn permissions(
     store: &Store,
     actor: &User,
     organization_id: Option<&str>,
     user_id: Option<&str>,
-) -> ServiceResult<Vec<TicketPermission>> {
+    page: &PageRequest,
+) -> ServiceResult<Page<TicketPermission>> {
     let scope = readable_scope(actor)?;
-    let mut held = store.permissions_in(scope.or(organization_id)).await?;
-    if let Some(user_id) = user_id {
-        held.retain(|p| p.user_id == user_id);
+    match list_filter(scope, organization_id) {
+        Ok(org) => Ok(store.permissions_page(org, user_id, page).await?),
+        Err(()) => Ok(empty()),
     }
-    Ok(held)
 }
 
 // ---- API tokens ----

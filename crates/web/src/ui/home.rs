@@ -1,12 +1,12 @@
 use askama::Template;
-use axum::Form;
+
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use crate::auth::{Browser, check_csrf};
-use crate::error::PageError;
+use crate::error::{PageError, PageForm};
 use crate::i18n::{self, Words};
 use crate::services::ServiceError;
 use crate::services::identity::{self, PreferencesInput, Profile};
@@ -111,7 +111,7 @@ pub struct PreferencesForm {
 pub async fn save_preferences(
     State(state): State<AppState>,
     Browser(session): Browser,
-    Form(form): Form<PreferencesForm>,
+    PageForm(form): PageForm<PreferencesForm>,
 ) -> Response {
     let locale = session.user.locale;
     if !check_csrf(&session, &form.csrf) {

@@ -1,5 +1,5 @@
 use askama::Template;
-use axum::Form;
+
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -9,7 +9,7 @@ use madoguchi_core::Locale;
 use serde::Deserialize;
 
 use crate::auth::{LOGIN_CSRF_COOKIE, SESSION_COOKIE};
-use crate::error::PageError;
+use crate::error::{PageError, PageForm};
 use crate::i18n::Words;
 use crate::services::{ServiceError, identity};
 use crate::state::AppState;
@@ -44,9 +44,14 @@ pub struct LoginForm {
 }
 
 /// Only same-site paths: a login link must not send people elsewhere.
+///
+/// A path of this site only: `/` then URL path and query characters, never `//` or `/\` (which
+/// browsers read as another host), never whitespace or control characters (which browsers
+/// strip, turning `/\t/evil` into `//evil`).
 fn safe_next(next: Option<&str>) -> String {
+    let allowed = |c: char| c.is_ascii_alphanumeric() || "-._~!$&'()*+,;=:@/?%".contains(c);
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && n.chars().all(allowed) => {
             n.to_owned()
         }
         _ => "/".to_owned(),
@@ -127,14 +132,15 @@ pub async fn page(
 pub async fn submit(
     State(state): State<AppState>,
     jar: CookieJar,
-    Form(form): Form<LoginForm>,
+    PageForm(form): PageForm<LoginForm>,
 ) -> Response {
     let locale = locale_of(&jar);
     let next = safe_next(form.next.as_deref());
-    let csrf_ok = jar.get(LOGIN_CSRF_COOKIE).is_some_and(|c| {
-        use subtle::ConstantTimeEq;
-        bool::from(c.value().as_bytes().ct_eq(form.csrf.as_bytes()))
-    });
+    let csrf_ok = !form.csrf.is_empty()
+        && jar.get(LOGIN_CSRF_COOKIE).is_some_and(|c| {
+            use subtle::ConstantTimeEq;
+            bool::from(c.value().as_bytes().ct_eq(form.csrf.as_bytes()))
+        });
     let failure = |jar: CookieJar, key: &str, status: StatusCode| {
         let message = Words(locale).t(key).to_owned();
         match login_page(
@@ -154,6 +160,12 @@ pub async fn submit(
     }
     match identity::log_in(&state.store, &state.config, &form.email, &form.password).await {
         Ok(session) => {
+            // A new login replaces the browser's previous session, which ends.
+            if let Some(previous) = jar.get(SESSION_COOKIE)
+                && let Err(e) = identity::log_out(&state.store, previous.value()).await
+            {
+                tracing::warn!(error = %e, "ending the previous session");
+            }
             let jar = jar
                 .remove(Cookie::build(LOGIN_CSRF_COOKIE).path("/"))
                 .add(cookie(&state, SESSION_COOKIE, session.token));
@@ -172,7 +184,7 @@ pub struct CsrfForm {
 pub async fn log_out(
     State(state): State<AppState>,
     jar: CookieJar,
-    Form(form): Form<CsrfForm>,
+    PageForm(form): PageForm<CsrfForm>,
 ) -> Response {
     let Some(token) = jar.get(SESSION_COOKIE).map(|c| c.value().to_owned()) else {
         return Redirect::to("/login").into_response();
@@ -204,4 +216,28 @@ pub async fn log_out(
         Redirect::to("/login"),
     )
         .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_paths_of_this_site_are_followed() {
+        assert_eq!(
+            safe_next(Some("/tickets?status=new")),
+            "/tickets?status=new"
+        );
+        for bad in [
+            "//evil.example/",
+            "/\\evil.example",
+            "/\t/evil.example/",
+            "https://evil.example",
+            "/a\nb",
+            "evil",
+        ] {
+            assert_eq!(safe_next(Some(bad)), "/", "{bad:?}");
+        }
+        assert_eq!(safe_next(None), "/");
+    }
 }

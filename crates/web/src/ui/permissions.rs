@@ -2,7 +2,7 @@
 //! organization's users, contract by contract.
 
 use askama::Template;
-use axum::Form;
+
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -12,7 +12,7 @@ use madoguchi_store::PageRequest;
 use serde::Deserialize;
 
 use crate::auth::{Browser, check_csrf};
-use crate::error::PageError;
+use crate::error::{PageError, PageForm};
 use crate::i18n::{self, Words};
 use crate::services::{ServiceError, admin};
 use crate::state::AppState;
@@ -83,7 +83,8 @@ async fn build(
     let users = admin::users(&state.store, user, Some(&org), None, &page)
         .await?
         .items;
-    let held = admin::permissions(&state.store, user, Some(&org), None).await?;
+    // One page of 200 of each covers an organization in practice; larger ones page in the API.
+    let held = state.store.permissions_in(Some(&org)).await?;
     let rows = users
         .into_iter()
         .filter(|u| u.role.is_customer())
@@ -139,8 +140,37 @@ pub async fn page(
             })
             .to_owned()
     });
+    if session.user.role == Role::Admin && q.organization_id.is_none() {
+        return pick_organization(&state, &session).await;
+    }
     match build(&state, &session, q.organization_id.as_deref(), notice, None).await {
         Ok(page) => render(locale, page),
+        Err(e) => PageError::from_service(locale, e).into_response(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "pick_organization.html")]
+struct PickOrganizationPage {
+    w: Words,
+    nav: Nav,
+    /// (id, name)
+    organizations: Vec<(String, String)>,
+}
+
+/// Admins first pick whose permissions to manage.
+async fn pick_organization(state: &AppState, session: &madoguchi_store::Session) -> Response {
+    let locale = session.user.locale;
+    let page = PageRequest::new(Some(200), None).expect("200 is a valid page size");
+    match admin::organizations(&state.store, &session.user, &page).await {
+        Ok(found) => render(
+            locale,
+            PickOrganizationPage {
+                w: Words(locale),
+                nav: Nav::of(session),
+                organizations: found.items.into_iter().map(|o| (o.id, o.name)).collect(),
+            },
+        ),
         Err(e) => PageError::from_service(locale, e).into_response(),
     }
 }
@@ -158,7 +188,7 @@ pub struct PermissionForm {
 pub async fn save(
     State(state): State<AppState>,
     Browser(session): Browser,
-    Form(form): Form<PermissionForm>,
+    PageForm(form): PageForm<PermissionForm>,
 ) -> Response {
     let locale = session.user.locale;
     if !check_csrf(&session, &form.csrf) {

@@ -997,7 +997,7 @@ pub async fn close(
     State(state): State<AppState>,
     Browser(session): Browser,
     Path(key): Path<String>,
-    axum::Form(form): axum::Form<crate::ui::login::CsrfForm>,
+    crate::error::PageForm(form): crate::error::PageForm<crate::ui::login::CsrfForm>,
 ) -> Response {
     let locale = session.user.locale;
     if !crate::auth::check_csrf(&session, &form.csrf) {

@@ -246,3 +246,95 @@ api_test!(
         assert_eq!(status, StatusCode::UNAUTHORIZED);
     }
 );
+
+api_test!(
+    patching_a_tenant_without_a_name_keeps_its_name,
+    async |app: &TestApp| {
+        let (org, _) = app.customer_org("Org", "ECL-1", "basic").await;
+        let body = json!({ "organization_id": org, "tenant_id": "tenant-keep", "name": "Prod" });
+        let (_, tenant) = app
+            .admin(Method::POST, "/api/v1/admin/tenants", Some(body))
+            .await;
+        let id = tenant["id"].as_str().unwrap();
+        let (status, same) = app
+            .admin(
+                Method::PATCH,
+                &format!("/api/v1/admin/tenants/{id}"),
+                Some(json!({})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(same["name"], "Prod");
+        let (_, renamed) = app
+            .admin(
+                Method::PATCH,
+                &format!("/api/v1/admin/tenants/{id}"),
+                Some(json!({ "name": "Staging" })),
+            )
+            .await;
+        assert_eq!(renamed["name"], "Staging");
+        let (_, cleared) = app
+            .admin(
+                Method::PATCH,
+                &format!("/api/v1/admin/tenants/{id}"),
+                Some(json!({ "name": "" })),
+            )
+            .await;
+        assert!(cleared["name"].is_null());
+    }
+);
+
+api_test!(permissions_are_listed_in_pages, async |app: &TestApp| {
+    let (org, contract) = app.customer_org("Org", "ECL-1", "basic").await;
+    for i in 0..3 {
+        let (user, _) = app
+            .user(&format!("u{i}@example.com"), "customer", Some(&org))
+            .await;
+        let body = json!({ "user_id": user, "contract_number": contract, "level": "view" });
+        app.admin(Method::PUT, "/api/v1/admin/permissions", Some(body))
+            .await;
+    }
+    let (_, first) = app
+        .admin(Method::GET, "/api/v1/admin/permissions?limit=2", None)
+        .await;
+    assert_eq!(first["items"].as_array().unwrap().len(), 2);
+    let cursor = first["next_cursor"].as_str().unwrap();
+    let (_, second) = app
+        .admin(
+            Method::GET,
+            &format!("/api/v1/admin/permissions?limit=2&cursor={cursor}"),
+            None,
+        )
+        .await;
+    assert_eq!(second["items"].as_array().unwrap().len(), 1);
+    assert!(second["next_cursor"].is_null());
+    let (status, _) = app
+        .admin(Method::GET, "/api/v1/admin/permissions?limit=0", None)
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+});
+
+api_test!(
+    a_customer_admin_filtering_by_another_organization_gets_nothing,
+    async |app: &TestApp| {
+        let (mine, _) = app.customer_org("Mine", "ECL-M", "basic").await;
+        let (theirs, _) = app.customer_org("Theirs", "ECL-T", "basic").await;
+        let (_, token) = app
+            .user("admin@mine.example", "customer_admin", Some(&mine))
+            .await;
+        app.user("u@theirs.example", "customer", Some(&theirs))
+            .await;
+        for path in ["users", "contracts", "tenants", "permissions"] {
+            let (status, list) = app
+                .as_user(
+                    &token,
+                    Method::GET,
+                    &format!("/api/v1/admin/{path}?organization_id={theirs}"),
+                    None,
+                )
+                .await;
+            assert_eq!(status, StatusCode::OK, "{path}");
+            assert_eq!(list["items"], json!([]), "{path}: {list}");
+        }
+    }
+);

@@ -213,3 +213,106 @@ api_test!(
         assert_eq!(ok.headers()["location"], "/");
     }
 );
+
+api_test!(
+    logging_in_again_ends_the_previous_session,
+    async |app: &TestApp| {
+        let (org, _) = app.customer_org("Org", "ECL-1", "basic").await;
+        app.user("web@example.jp", "customer", Some(&org)).await;
+        let (browser, _) = app.log_in("web@example.jp").await;
+        let old = app
+            .db
+            .store
+            .events(madoguchi_store::EventFilter {
+                limit: 1000,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        let logins_before = old.iter().filter(|e| e.kind == "session.created").count();
+        let login = browser
+            .get(app.url("/login"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let csrf = hidden(&login, "csrf");
+        browser
+            .post(app.url("/login"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("email", "web@example.jp"),
+                ("password", "correct horse battery"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        let events = app
+            .db
+            .store
+            .events(madoguchi_store::EventFilter {
+                limit: 1000,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(
+            events
+                .iter()
+                .filter(|e| e.kind == "session.created")
+                .count(),
+            logins_before + 1
+        );
+        assert!(
+            events.iter().any(|e| e.kind == "session.ended"),
+            "the old session ended"
+        );
+    }
+);
+
+api_test!(an_empty_login_token_is_refused, async |app: &TestApp| {
+    let (org, _) = app.customer_org("Org", "ECL-1", "basic").await;
+    app.user("web@example.jp", "customer", Some(&org)).await;
+    let response = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .post(app.url("/login"))
+        .header("cookie", "madoguchi_login_csrf=")
+        .form(&[
+            ("csrf", ""),
+            ("email", "web@example.jp"),
+            ("password", "correct horse battery"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+});
+
+api_test!(
+    a_post_without_a_session_comes_back_to_the_home_page_after_login,
+    async |app: &TestApp| {
+        let response = browser()
+            .post(app.url("/preferences"))
+            .form(&[("csrf", "x"), ("locale", "en")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        assert_eq!(response.headers()["location"], "/login?next=%2F");
+        let response = browser()
+            .post(app.url("/preferences"))
+            .body("garbage")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response.status(),
+            StatusCode::SEE_OTHER,
+            "the session is checked before the form"
+        );
+    }
+);

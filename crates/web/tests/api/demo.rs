@@ -81,3 +81,35 @@ api_test!(
         assert!(menus.len() >= 8);
     }
 );
+
+api_test!(
+    an_interrupted_demo_load_completes_and_other_data_is_left_alone,
+    async |app: &TestApp| {
+        // A staff login that already exists (added by hand, or by a load that stopped) is reused.
+        let body = serde_json::json!({ "email": "lead@madoguchi.example", "name": "Lead", "role": "agent" });
+        let (status, _) = app
+            .admin(Method::POST, "/api/v1/admin/users", Some(body))
+            .await;
+        assert_eq!(status, reqwest::StatusCode::CREATED);
+        assert!(matches!(
+            demo::load(&app.db.store).await.unwrap(),
+            DemoOutcome::Loaded(_)
+        ));
+        assert!(matches!(
+            demo::load(&app.db.store).await.unwrap(),
+            DemoOutcome::AlreadyPresent(_)
+        ));
+        let (_, orgs) = app
+            .admin(Method::GET, "/api/v1/admin/organizations", None)
+            .await;
+        assert_eq!(orgs["items"].as_array().unwrap().len(), 3);
+
+        let body = serde_json::json!({ "name": "A real customer" });
+        app.admin(Method::POST, "/api/v1/admin/organizations", Some(body))
+            .await;
+        assert!(matches!(
+            demo::load(&app.db.store).await.unwrap(),
+            DemoOutcome::NotEmpty
+        ));
+    }
+);

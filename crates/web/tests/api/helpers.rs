@@ -31,6 +31,8 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
                 organization_id: None,
                 locale: Locale::En,
                 password_hash: None,
+                time_zone: None,
+                desks: Vec::new(),
             },
         )
         .await

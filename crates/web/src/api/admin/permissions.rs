@@ -18,16 +18,16 @@ pub async fn list(
     ApiCaller(actor): ApiCaller,
     query: ApiQuery<ListQuery>,
 ) -> Result<Json<List<PermissionView>>, ApiError> {
+    let page = query.page()?;
     let held = admin::permissions(
         &state.store,
         &actor,
         query.organization_id.as_deref(),
         query.user_id.as_deref(),
+        &page,
     )
     .await?;
-    Ok(Json(List::all(
-        held.into_iter().map(PermissionView::from).collect(),
-    )))
+    Ok(Json(List::from_page(held, PermissionView::from)))
 }
 
 /// Grants ticket permission on a contract, or changes the level held (チケット作成権限の付与).

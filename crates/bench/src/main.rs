@@ -1,0 +1,308 @@
+//! `madoguchi-bench`: starts Madoguchi on a fresh database with the demo data, drives its HTTP
+//! API with concurrent clients, and prints one JSON object per scenario: requests, seconds,
+//! throughput, and p50/p99 latency in milliseconds.
+//!
+//! ```sh
+//! cargo run --release -p madoguchi-bench -- --database sqlite
+//! cargo run --release -p madoguchi-bench -- --database postgres://postgres@127.0.0.1:5432/test
+//! ```
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use clap::Parser;
+use madoguchi_store::testing::{Backend, TestDb};
+use madoguchi_web::Server;
+use madoguchi_web::config::Config;
+use serde_json::{Value, json};
+
+#[derive(Parser)]
+#[command(about = "Drives Madoguchi's API and prints throughput and latency as JSON")]
+struct Args {
+    /// `sqlite` (a fresh file in a temporary directory) or `postgres` (a fresh schema on the
+    /// server at MADOGUCHI_TEST_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test).
+    #[arg(long, default_value = "sqlite")]
+    database: String,
+    /// Requests per scenario.
+    #[arg(long, default_value_t = 2000)]
+    requests: usize,
+    /// Tickets filed before the read scenarios, so lists and pages are not trivially small.
+    #[arg(long, default_value_t = 5000)]
+    preload: usize,
+}
+
+/// One scenario's figures.
+fn report(name: &str, clients: usize, mut latencies: Vec<Duration>, elapsed: Duration) -> Value {
+    latencies.sort();
+    let pct = |p: f64| {
+        let i = ((latencies.len() as f64 * p).ceil() as usize).clamp(1, latencies.len()) - 1;
+        latencies[i].as_secs_f64() * 1000.0
+    };
+    json!({
+        "scenario": name,
+        "clients": clients,
+        "requests": latencies.len(),
+        "seconds": (elapsed.as_secs_f64() * 1000.0).round() / 1000.0,
+        "throughput_per_s": (latencies.len() as f64 / elapsed.as_secs_f64()).round(),
+        "p50_ms": (pct(0.50) * 100.0).round() / 100.0,
+        "p99_ms": (pct(0.99) * 100.0).round() / 100.0,
+    })
+}
+
+/// Runs `requests` calls of `call` from `clients` concurrent clients; answers the report.
+async fn drive<F, Fut>(name: &str, clients: usize, requests: usize, call: F) -> Result<Value>
+where
+    F: Fn(usize) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<()>> + Send,
+{
+    let call = Arc::new(call);
+    let next = Arc::new(AtomicUsize::new(0));
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..clients {
+        let call = call.clone();
+        let next = next.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= requests {
+                    return Ok::<_, anyhow::Error>(latencies);
+                }
+                let t = Instant::now();
+                call(i).await?;
+                latencies.push(t.elapsed());
+            }
+        }));
+    }
+    let mut all = Vec::with_capacity(requests);
+    for t in tasks {
+        all.extend(t.await??);
+    }
+    Ok(report(name, clients, all, start.elapsed()))
+}
+
+struct Target {
+    base: String,
+    token: String,
+    client: reqwest::Client,
+}
+
+impl Target {
+    async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<Value> {
+        let mut req = self
+            .client
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(&self.token);
+        if let Some(body) = body {
+            req = req.json(body);
+        }
+        let response = req.send().await?;
+        let status = response.status();
+        let value: Value = response.json().await.unwrap_or(Value::Null);
+        if !status.is_success() {
+            bail!("{path}: {status} {value}");
+        }
+        Ok(value)
+    }
+}
+
+fn ticket(i: usize) -> Value {
+    json!({
+        "contract_number": "ECL-1001",
+        "ticket_type": "incident_submission",
+        "summary": format!("仮想サーバーが起動しない #{i}"),
+        "service_menu": "virtual_server",
+        "tenant_id": "tenant-5a1e0001",
+        "details": "昨日から仮想サーバーが起動しません。コンソールにはエラーが表示されます。\nError: instance failed to start",
+        "menu_fields": { "server_name": format!("web-{i:04}"), "region": "JP1" },
+        "incident": { "occurred_at": "2026-11-24T09:00", "operation_history": "昨日までは正常", "current_status": "停止中" },
+    })
+}
+
+fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some((kib / 1024.0 * 10.0).round() / 10.0)
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let args = Args::parse();
+    let backend = match args.database.as_str() {
+        "sqlite" => Backend::Sqlite,
+        "postgres" => Backend::Postgres,
+        other => bail!("--database: `{other}` is neither sqlite nor postgres"),
+    };
+    let db = TestDb::new(backend)
+        .await
+        .context("no PostgreSQL reachable")?;
+    let store = db.store.clone();
+    let dir = std::env::temp_dir().join(format!("madoguchi-bench-{}", std::process::id()));
+    madoguchi_web::demo::load(&store)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let taro = store
+        .user_by_email(&madoguchi_core::values::Email::parse("taro@sample.example").unwrap())
+        .await?;
+    let agent = store
+        .user_by_email(
+            &madoguchi_core::values::Email::parse("agent.general@madoguchi.example").unwrap(),
+        )
+        .await?;
+    let mut config = Config::new(dir.clone());
+    config.addr = "127.0.0.1:0".parse()?;
+    config.database_url = db.url.clone();
+    let server = Server::start(config, store.clone()).await?;
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(64)
+        .build()?;
+    let base = format!("http://{}", server.addr);
+    let customer = Arc::new(Target {
+        base: base.clone(),
+        token: store.create_token(None, &taro.id).await?.token,
+        client: client.clone(),
+    });
+    let support = Arc::new(Target {
+        base,
+        token: store.create_token(None, &agent.id).await?.token,
+        client,
+    });
+
+    let mut results = Vec::new();
+    let c = customer.clone();
+    results.push(
+        drive("file_ticket", 1, args.requests / 4, move |i| {
+            let c = c.clone();
+            async move {
+                c.send(reqwest::Method::POST, "/api/v1/tickets", Some(&ticket(i)))
+                    .await
+                    .map(drop)
+            }
+        })
+        .await?,
+    );
+    let c = customer.clone();
+    results.push(
+        drive("file_ticket", 16, args.requests, move |i| {
+            let c = c.clone();
+            async move {
+                c.send(reqwest::Method::POST, "/api/v1/tickets", Some(&ticket(i)))
+                    .await
+                    .map(drop)
+            }
+        })
+        .await?,
+    );
+    let filed = args.requests / 4 + args.requests;
+    let c = customer.clone();
+    drive(
+        "preload",
+        16,
+        args.preload.saturating_sub(filed),
+        move |i| {
+            let c = c.clone();
+            async move {
+                c.send(reqwest::Method::POST, "/api/v1/tickets", Some(&ticket(i)))
+                    .await
+                    .map(drop)
+            }
+        },
+    )
+    .await?;
+    let newest = customer
+        .send(reqwest::Method::GET, "/api/v1/tickets?limit=1", None)
+        .await?;
+    let last: u64 = newest["items"][0]["key"].as_str().unwrap_or("SD-1001")[3..].parse()?;
+    let total = newest["total"].as_i64().unwrap_or(0) as u64;
+    let key = move |i: usize| format!("SD-{}", last - (i as u64 * 7919 % total.max(1)));
+
+    let c = customer.clone();
+    results.push(
+        drive("list_newest_50", 16, args.requests, move |_| {
+            let c = c.clone();
+            async move {
+                c.send(reqwest::Method::GET, "/api/v1/tickets?limit=50", None)
+                    .await
+                    .map(drop)
+            }
+        })
+        .await?,
+    );
+    let c = customer.clone();
+    results.push(
+        drive("open_ticket", 16, args.requests, move |i| {
+            let c = c.clone();
+            let key = key(i);
+            async move {
+                c.send(
+                    reqwest::Method::GET,
+                    &format!("/api/v1/tickets/{key}"),
+                    None,
+                )
+                .await
+                .map(drop)
+            }
+        })
+        .await?,
+    );
+    let c = customer.clone();
+    results.push(
+        drive("customer_reply", 16, args.requests, move |i| {
+            let c = c.clone();
+            let key = key(i);
+            async move {
+                let body = json!({ "body": format!("追加情報です。ログを確認しました。#{i}") });
+                c.send(
+                    reqwest::Method::POST,
+                    &format!("/api/v1/tickets/{key}/messages"),
+                    Some(&body),
+                )
+                .await
+                .map(drop)
+            }
+        })
+        .await?,
+    );
+    let s = support.clone();
+    results.push(
+        drive("agent_reply", 16, args.requests / 4, move |i| {
+            let s = s.clone();
+            let key = key(i);
+            async move {
+                let body =
+                    json!({ "body": format!("ご連絡ありがとうございます。確認します。#{i}") });
+                s.send(
+                    reqwest::Method::POST,
+                    &format!("/api/v1/tickets/{key}/messages"),
+                    Some(&body),
+                )
+                .await
+                .map(drop)
+            }
+        })
+        .await?,
+    );
+
+    for r in &results {
+        println!("{r}");
+    }
+    let summary = json!({
+        "database": args.database,
+        "tickets": total,
+        "peak_rss_mib_server_and_clients": peak_rss_mib(),
+    });
+    println!("{summary}");
+    server.task.abort();
+    db.finish().await;
+    std::fs::remove_dir_all(&dir).ok();
+    Ok(())
+}
