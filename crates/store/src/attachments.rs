@@ -6,7 +6,7 @@ use madoguchi_core::ticket::Attachment;
 use sqlx::{AnyConnection, FromRow};
 
 use crate::db::{new_id, now, time};
-use crate::tickets::{Viewer, visible};
+use crate::tickets::{Viewer, for_viewer, visible_to_admin, visible_to_agent, visible_to_customer};
 use crate::{Result, Store, StoreError};
 
 /// A file just stored, to be recorded.
@@ -101,25 +101,30 @@ impl Store {
     /// An attachment `viewer` may download: one of their own uploads not yet attached, or one
     /// on a ticket they may see — but never one on an internal note, for customers.
     pub async fn attachment(&self, viewer: Viewer<'_>, id: &str) -> Result<Attachment> {
-        let row: AttachmentRow = sqlx::query_as(concat!(
-            "SELECT a.id, a.filename, a.content_type, a.size, a.sha256, a.uploaded_by, a.created_at, a.message_id
-             FROM attachments a
-             LEFT JOIN tickets t ON t.id = a.ticket_id
-             LEFT JOIN messages m ON m.id = a.message_id
-             WHERE a.id = $4 AND (
-               (a.ticket_id IS NULL AND a.uploaded_by = $2)
-               OR (a.ticket_id IS NOT NULL
-                   AND ($1 <> 'customer' OR m.visibility IS NULL OR m.visibility = 'public') AND ",
-            visible!(),
-            "))"
-        ))
-        .bind(viewer.kind())
-        .bind(viewer.user_id())
-        .bind(viewer.organization_id())
-        .bind(id)
-        .fetch_optional(&self.read)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+        macro_rules! attachment_sql {
+            ($($visible:tt)*) => {
+                concat!(
+                    "SELECT a.id, a.filename, a.content_type, a.size, a.sha256, a.uploaded_by, a.created_at, a.message_id
+                     FROM attachments a
+                     LEFT JOIN tickets t ON t.id = a.ticket_id
+                     LEFT JOIN messages m ON m.id = a.message_id
+                     WHERE a.id = $4 AND (
+                       (a.ticket_id IS NULL AND a.uploaded_by = $2)
+                       OR (a.ticket_id IS NOT NULL
+                           AND ($1 <> 'customer' OR m.visibility IS NULL OR m.visibility = 'public') AND ",
+                    $($visible)*,
+                    "))"
+                )
+            };
+        }
+        let row: AttachmentRow = sqlx::query_as(for_viewer!(viewer, attachment_sql))
+            .bind(viewer.kind())
+            .bind(viewer.user_id())
+            .bind(viewer.organization_id())
+            .bind(id)
+            .fetch_optional(&self.read)
+            .await?
+            .ok_or(StoreError::NotFound)?;
         row.into_attachment()
     }
 

@@ -6,6 +6,9 @@ use madoguchi_core::catalog::{
 };
 use madoguchi_core::event::EventKind;
 use madoguchi_core::{Desk, MenuInput, SupportPlan, TicketChannel, TicketKind};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
 use serde_json::json;
 use sqlx::{AnyConnection, FromRow};
 
@@ -13,6 +16,45 @@ use crate::db::code;
 use crate::error::ConstraintExt;
 use crate::events::append;
 use crate::{Result, Store, StoreError};
+
+/// How long a read of the catalog is kept.
+const CATALOG_TTL: Duration = Duration::from_secs(10);
+
+/// One part of the catalog, as last read, with when.
+#[derive(Debug)]
+pub(crate) struct Kept<T>(Mutex<Option<(Instant, T)>>);
+
+impl<T> Default for Kept<T> {
+    fn default() -> Self {
+        Kept(Mutex::new(None))
+    }
+}
+
+impl<T: Clone> Kept<T> {
+    fn fresh(&self) -> Option<T> {
+        let kept = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        kept.as_ref()
+            .filter(|(at, _)| at.elapsed() < CATALOG_TTL)
+            .map(|(_, v)| v.clone())
+    }
+
+    fn keep(&self, value: T) {
+        *self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some((Instant::now(), value));
+    }
+}
+
+/// The catalog as last read.
+#[derive(Debug, Default)]
+pub(crate) struct CatalogCache {
+    ticket_types: Kept<Vec<TicketType>>,
+    service_menus: Kept<Vec<ServiceMenu>>,
+}
 
 /// A desk with its names.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -144,6 +186,15 @@ impl Store {
 
     /// Every ticket type, in pick-list order, with the plans that offer it.
     pub async fn ticket_types(&self) -> Result<Vec<TicketType>> {
+        if let Some(types) = self.catalog.ticket_types.fresh() {
+            return Ok(types);
+        }
+        let types = self.read_ticket_types().await?;
+        self.catalog.ticket_types.keep(types.clone());
+        Ok(types)
+    }
+
+    async fn read_ticket_types(&self) -> Result<Vec<TicketType>> {
         let rows: Vec<TicketTypeRow> = sqlx::query_as(
             "SELECT code, name, description_ja, description_en, kind, channel, desk, position
              FROM ticket_types ORDER BY position, code",
@@ -179,6 +230,15 @@ impl Store {
 
     /// Every service menu with its items, in list order.
     pub async fn service_menus(&self) -> Result<Vec<ServiceMenu>> {
+        if let Some(menus) = self.catalog.service_menus.fresh() {
+            return Ok(menus);
+        }
+        let menus = self.read_service_menus().await?;
+        self.catalog.service_menus.keep(menus.clone());
+        Ok(menus)
+    }
+
+    async fn read_service_menus(&self) -> Result<Vec<ServiceMenu>> {
         let menus: Vec<(String, String, String, i64)> = sqlx::query_as(
             "SELECT key, name_ja, name_en, position FROM service_menus ORDER BY position, key",
         )

@@ -27,6 +27,9 @@ pub struct Store {
     /// and queueing for the pool is fairer and cheaper than retrying on `SQLITE_BUSY`.
     pub(crate) write: AnyPool,
     dialect: Dialect,
+    /// The catalog (ticket types, service menus), read on nearly every request and changed
+    /// almost never: kept for a few seconds so that other instances' changes still show soon.
+    pub(crate) catalog: std::sync::Arc<crate::catalog::CatalogCache>,
 }
 
 /// Each SQLite connection: write-ahead log so readers never block the writer, `FULL` sync so a
@@ -72,6 +75,7 @@ impl Store {
                 read,
                 write,
                 dialect: Dialect::Sqlite,
+                catalog: Default::default(),
             })
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let pool = AnyPoolOptions::new()
@@ -83,6 +87,7 @@ impl Store {
                 read: pool.clone(),
                 write: pool,
                 dialect: Dialect::Postgres,
+                catalog: Default::default(),
             })
         } else {
             Err(StoreError::Database(sqlx::Error::Configuration(
@@ -119,6 +124,17 @@ impl Store {
     /// Answers whether the database can be reached (for `/readyz`).
     pub async fn ping(&self) -> Result<()> {
         sqlx::query("SELECT 1").execute(&self.read).await?;
+        Ok(())
+    }
+
+    /// Refreshes the planner's statistics, as autovacuum (PostgreSQL) or `PRAGMA optimize`
+    /// (SQLite) would in time; worth running after a bulk import.
+    pub async fn analyze(&self) -> Result<()> {
+        let sql = match self.dialect {
+            Dialect::Sqlite => "PRAGMA optimize",
+            Dialect::Postgres => "ANALYZE",
+        };
+        sqlx::raw_sql(sql).execute(&self.write).await?;
         Ok(())
     }
 
