@@ -26,6 +26,9 @@ pub enum EventKind {
     TicketCreated,
     TicketUpdated,
     MessageAdded,
+    ArticleCreated,
+    ArticleUpdated,
+    ArticleDeleted,
     UserLoggedIn,
     UserLoggedOut,
 }
@@ -56,6 +59,9 @@ impl EventKind {
             TicketCreated => "ticket.created",
             TicketUpdated => "ticket.updated",
             MessageAdded => "message.added",
+            ArticleCreated => "article.created",
+            ArticleUpdated => "article.updated",
+            ArticleDeleted => "article.deleted",
             UserLoggedIn => "session.created",
             UserLoggedOut => "session.ended",
         }

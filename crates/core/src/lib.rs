@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod category;
 pub mod codes;
 pub mod event;
+pub mod knowledge;
 pub mod model;
 pub mod status;
 pub mod ticket;

@@ -153,6 +153,18 @@ fn sqlite_path(url: &str) -> Option<&str> {
     Some(rest.split('?').next().unwrap_or(rest))
 }
 
+/// `%words%` for LIKE, lower-cased, with LIKE's own wildcards escaped (queries say
+/// `ESCAPE '\'`). Japanese needs no word boundaries: a substring is a match.
+pub(crate) fn like_pattern(q: &str) -> String {
+    let escaped = q
+        .trim()
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
 /// Now, as stored: microseconds since the epoch.
 pub(crate) fn now() -> i64 {
     Timestamp::now().as_microsecond()
@@ -176,6 +188,12 @@ pub(crate) fn code<T>(parsed: std::result::Result<T, madoguchi_core::UnknownCode
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn like_patterns_escape_wildcards() {
+        assert_eq!(like_pattern(" ログイン "), "%ログイン%");
+        assert_eq!(like_pattern("100%_A"), "%100\\%\\_a%");
+    }
 
     #[test]
     fn sqlite_paths_are_found_in_urls() {

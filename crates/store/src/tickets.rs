@@ -13,7 +13,7 @@ use serde_json::json;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use crate::db::{code, new_id, now, time};
+use crate::db::{code, like_pattern, new_id, now, time};
 use crate::error::ConstraintExt;
 use crate::events::append;
 use crate::outbox::enqueue;
@@ -233,17 +233,6 @@ fn ticket_from(row: &AnyRow) -> Result<Ticket> {
         created_at: time(row.try_get("created_at")?)?,
         updated_at: time(row.try_get("updated_at")?)?,
     })
-}
-
-/// `%words%` for LIKE, lower-cased, with LIKE's own wildcards escaped.
-fn like_pattern(q: &str) -> String {
-    let escaped = q
-        .trim()
-        .to_lowercase()
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{escaped}%")
 }
 
 pub(crate) async fn participant_ids(

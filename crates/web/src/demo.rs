@@ -10,6 +10,7 @@ use crate::auth::password;
 use crate::services::admin::{
     self, ContractInput, OrganizationInput, PermissionInput, TenantInput,
 };
+use crate::services::knowledge::{self, ArticleInput};
 use crate::services::{ServiceError, ServiceResult};
 
 /// The password of every demo login.
@@ -418,8 +419,60 @@ pub async fn load(store: &Store) -> ServiceResult<DemoOutcome> {
             }
         }
     }
+    for (kind, title, body, menus) in ARTICLES {
+        let input = ArticleInput {
+            kind: Some((*kind).into()),
+            title: Some((*title).into()),
+            body: Some((*body).into()),
+            service_menus: menus.iter().map(|m| (*m).to_owned()).collect(),
+            published: true,
+        };
+        let filter = madoguchi_store::ArticleFilter {
+            q: Some((*title).into()),
+            with_drafts: true,
+            ..Default::default()
+        };
+        let one = PageRequest::new(Some(1), None).expect("1 is a valid page size");
+        if store.articles(&filter, &one).await?.items.is_empty() {
+            knowledge::create(store, &admin, &input).await?;
+        }
+    }
     Ok(DemoOutcome::Loaded(logins()))
 }
+
+/// The knowledge center's first articles: (kind, title, Markdown body, service menus).
+const ARTICLES: &[(&str, &str, &str, &[&str])] = &[
+    (
+        "faq",
+        "仮想サーバーのスナップショットを取得する方法",
+        "## 手順\n\n1. ポータルの **仮想サーバー** 画面を開きます。\n2. 対象のサーバーを選び、「スナップショットの作成」をクリックします。\n3. 名前を入力して実行します。\n\n取得中もサーバーは停止しません。",
+        &["virtual_server"],
+    ),
+    (
+        "faq",
+        "ポータルにログインできない場合の確認事項",
+        "- パスワードの有効期限が切れていないか確認してください。\n- 二要素認証の時刻ずれがないか確認してください。\n\n解決しない場合はチケットを作成してください。",
+        &["portal_api"],
+    ),
+    (
+        "known_issue",
+        "【対応中】JP1 リージョンでロードバランサーの設定変更が遅延する事象",
+        "**状況**: 調査中です。\n\n**回避策**: 設定変更後、反映まで最大 10 分お待ちください。",
+        &["load_balancer"],
+    ),
+    (
+        "error_message",
+        "Error: quota exceeded (ボリュームを作成できない)",
+        "ブロックストレージの割り当て上限に達しています。不要なボリュームを削除するか、上限の引き上げをチケットでご依頼ください。",
+        &["block_storage"],
+    ),
+    (
+        "faq",
+        "How to take a snapshot of a virtual server",
+        "1. Open **Virtual Server** in the portal.\n2. Pick the server and click *Create snapshot*.\n\nThe server keeps running meanwhile.",
+        &["virtual_server"],
+    ),
+];
 
 fn invalid(problem: madoguchi_core::Problem) -> ServiceError {
     ServiceError::Invalid(madoguchi_core::Invalid::one("demo", problem))

@@ -2,6 +2,7 @@
 //! `/api/openapi.json`. One module per resource; each declares its routes here.
 
 pub mod admin;
+mod knowledge;
 mod me;
 pub(crate) mod tickets;
 pub mod views;
@@ -84,6 +85,12 @@ impl Modify for BearerAuth {
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(me::me, me::update_me))
+        .routes(routes!(knowledge::list, knowledge::create))
+        .routes(routes!(
+            knowledge::get,
+            knowledge::update,
+            knowledge::delete
+        ))
         .routes(routes!(tickets::categories))
         .routes(routes!(tickets::service_menus))
         .routes(routes!(tickets::list, tickets::file))

@@ -5,6 +5,7 @@
 pub mod admin;
 pub mod attachments;
 pub mod identity;
+pub mod knowledge;
 pub mod tickets;
 
 use madoguchi_core::{Invalid, Locale, Problem};

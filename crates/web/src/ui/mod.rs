@@ -2,6 +2,7 @@
 //! flows work without JavaScript.
 
 mod home;
+mod knowledge;
 pub(crate) mod login;
 mod multipart_form;
 mod permissions;
@@ -28,6 +29,15 @@ pub fn router() -> Router<AppState> {
             "/permissions",
             get(permissions::page).post(permissions::save),
         )
+        .route("/kb", get(knowledge::home))
+        .route("/kb/new", get(knowledge::new_form).post(knowledge::create))
+        .route("/kb/articles/{id}", get(knowledge::show))
+        .route(
+            "/kb/articles/{id}/edit",
+            get(knowledge::edit_form).post(knowledge::update),
+        )
+        .route("/kb/articles/{id}/delete", post(knowledge::delete))
+        .route("/kb/{kind}", get(knowledge::by_kind))
         .route("/tickets", get(tickets::list))
         .route("/tickets/new", get(tickets::choose_category))
         .route("/tickets/new/{contract}", get(tickets::choose_type))
@@ -89,6 +99,13 @@ impl Nav {
             is_customer: role.is_customer(),
         }
     }
+}
+
+/// A moment in the user's time zone, as pages show it.
+pub(crate) fn format_time(user: &madoguchi_core::model::User, t: jiff::Timestamp) -> String {
+    t.to_zoned(crate::services::tickets::time_zone(user))
+        .strftime("%Y-%m-%d %H:%M")
+        .to_string()
 }
 
 /// Renders a page, or the error page if the template fails.

@@ -22,7 +22,7 @@ use crate::services::tickets::{
 };
 use crate::state::AppState;
 use crate::ui::multipart_form::{self, FormError, SubmittedForm};
-use crate::ui::{Nav, render};
+use crate::ui::{Nav, format_time, render};
 
 fn page_error(locale: Locale, e: ServiceError) -> Response {
     PageError::from_service(locale, e).into_response()
@@ -61,12 +61,6 @@ fn worded(locale: Locale, invalid: &Invalid) -> BTreeMap<String, String> {
 
 fn localized<'a>(locale: Locale, ja: &'a str, en: &'a str) -> &'a str {
     if locale == Locale::Ja { ja } else { en }
-}
-
-fn format_time(user: &User, t: jiff::Timestamp) -> String {
-    t.to_zoned(tickets::time_zone(user))
-        .strftime("%Y-%m-%d %H:%M")
-        .to_string()
 }
 
 fn file_size(size: i64) -> String {

@@ -1,0 +1,208 @@
+//! Knowledge articles. Customers read published ones; agents write them.
+
+use madoguchi_core::event::EventKind;
+use madoguchi_core::knowledge::{Article, ArticleKind, NewArticle};
+use serde_json::json;
+use sqlx::FromRow;
+
+use crate::db::{like_pattern, new_id, now, time};
+use crate::events::append;
+use crate::{Page, PageRequest, Result, Store, StoreError};
+
+/// Which articles a list shows.
+#[derive(Debug, Clone, Default)]
+pub struct ArticleFilter {
+    pub kind: Option<ArticleKind>,
+    pub service_menu: Option<String>,
+    /// Words in the title or body (any case; Japanese as a substring).
+    pub q: Option<String>,
+    /// Drafts too (for agents).
+    pub with_drafts: bool,
+}
+
+#[derive(FromRow)]
+struct ArticleRow {
+    id: String,
+    kind: String,
+    title: String,
+    body: String,
+    service_menus: String,
+    state: String,
+    author_id: Option<String>,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl TryFrom<ArticleRow> for Article {
+    type Error = StoreError;
+    fn try_from(r: ArticleRow) -> Result<Self> {
+        Ok(Article {
+            kind: ArticleKind::parse(&r.kind).map_err(|_| StoreError::corrupt(&r.kind))?,
+            service_menus: serde_json::from_str(&r.service_menus).map_err(StoreError::corrupt)?,
+            published: r.state == "published",
+            id: r.id,
+            title: r.title,
+            body: r.body,
+            author_id: r.author_id,
+            created_at: time(r.created_at)?,
+            updated_at: time(r.updated_at)?,
+        })
+    }
+}
+
+macro_rules! columns {
+    () => {
+        "id, kind, title, body, service_menus, state, author_id, created_at, updated_at"
+    };
+}
+
+fn state(published: bool) -> &'static str {
+    if published { "published" } else { "draft" }
+}
+
+impl Store {
+    pub async fn create_article(&self, actor: &str, new: &NewArticle) -> Result<Article> {
+        let id = new_id();
+        let at = now();
+        let mut tx = self.begin().await?;
+        let row: ArticleRow = sqlx::query_as(concat!(
+            "INSERT INTO kb_articles (",
+            columns!(),
+            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING ",
+            columns!()
+        ))
+        .bind(&id)
+        .bind(new.kind.code())
+        .bind(&new.title)
+        .bind(&new.body)
+        .bind(serde_json::to_string(&new.service_menus).map_err(StoreError::corrupt)?)
+        .bind(state(new.published))
+        .bind(actor)
+        .bind(at)
+        .fetch_one(&mut *tx)
+        .await?;
+        let data = json!({ "kind": new.kind, "title": new.title, "published": new.published });
+        append(
+            &mut tx,
+            EventKind::ArticleCreated,
+            Some(actor),
+            &id,
+            None,
+            data,
+        )
+        .await?;
+        tx.commit().await?;
+        row.try_into()
+    }
+
+    pub async fn update_article(&self, actor: &str, id: &str, new: &NewArticle) -> Result<Article> {
+        let mut tx = self.begin().await?;
+        let row: ArticleRow = sqlx::query_as(concat!(
+            "UPDATE kb_articles SET kind = $1, title = $2, body = $3, service_menus = $4, state = $5, updated_at = $6
+             WHERE id = $7 RETURNING ",
+            columns!()
+        ))
+        .bind(new.kind.code())
+        .bind(&new.title)
+        .bind(&new.body)
+        .bind(serde_json::to_string(&new.service_menus).map_err(StoreError::corrupt)?)
+        .bind(state(new.published))
+        .bind(now())
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        let data = json!({ "kind": new.kind, "title": new.title, "published": new.published });
+        append(
+            &mut tx,
+            EventKind::ArticleUpdated,
+            Some(actor),
+            id,
+            None,
+            data,
+        )
+        .await?;
+        tx.commit().await?;
+        row.try_into()
+    }
+
+    pub async fn delete_article(&self, actor: &str, id: &str) -> Result<()> {
+        let mut tx = self.begin().await?;
+        let deleted = sqlx::query("DELETE FROM kb_articles WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        if deleted.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        append(
+            &mut tx,
+            EventKind::ArticleDeleted,
+            Some(actor),
+            id,
+            None,
+            json!({}),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// One article; a draft only `with_drafts`.
+    pub async fn article(&self, id: &str, with_drafts: bool) -> Result<Article> {
+        sqlx::query_as::<_, ArticleRow>(concat!(
+            "SELECT ",
+            columns!(),
+            " FROM kb_articles WHERE id = $1 AND ($2 = 1 OR state = 'published')"
+        ))
+        .bind(id)
+        .bind(i64::from(with_drafts))
+        .fetch_optional(&self.read)
+        .await?
+        .ok_or(StoreError::NotFound)?
+        .try_into()
+    }
+
+    /// Articles, newest first.
+    pub async fn articles(
+        &self,
+        filter: &ArticleFilter,
+        page: &PageRequest,
+    ) -> Result<Page<Article>> {
+        let before = page
+            .after
+            .as_ref()
+            .map(|c| c.key().to_owned())
+            .unwrap_or_else(|| "~".to_owned());
+        let menu = filter
+            .service_menu
+            .as_deref()
+            .map(|m| format!("%\"{}\"%", m.replace('"', "")));
+        let pattern = filter
+            .q
+            .as_deref()
+            .filter(|q| !q.trim().is_empty())
+            .map(like_pattern);
+        let rows: Vec<ArticleRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            columns!(),
+            " FROM kb_articles WHERE ($1 = 1 OR state = 'published') AND ($2 IS NULL OR kind = $2)
+               AND ($3 IS NULL OR service_menus LIKE $3)
+               AND ($4 IS NULL OR LOWER(title) LIKE $4 ESCAPE '\\' OR LOWER(body) LIKE $4 ESCAPE '\\')
+               AND id < $5 ORDER BY id DESC LIMIT $6"
+        ))
+        .bind(i64::from(filter.with_drafts))
+        .bind(filter.kind.map(ArticleKind::code))
+        .bind(menu.as_deref())
+        .bind(pattern.as_deref())
+        .bind(before)
+        .bind(page.fetch())
+        .fetch_all(&self.read)
+        .await?;
+        let articles = rows
+            .into_iter()
+            .map(Article::try_from)
+            .collect::<Result<Vec<_>>>()?;
+        Ok(page.finish(articles, |a| &a.id))
+    }
+}

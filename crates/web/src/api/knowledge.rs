@@ -1,0 +1,122 @@
+//! The knowledge center in the API.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use madoguchi_core::knowledge::Article;
+use madoguchi_store::Cursor;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::api::ApiQuery;
+use crate::api::views::rfc3339;
+use crate::auth::ApiCaller;
+use crate::error::{ApiError, ApiJson, Problem};
+use crate::services::knowledge::{self, ArticleInput, ArticleQuery};
+use crate::state::AppState;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ArticleView {
+    pub id: String,
+    /// `faq`, `known_issue` or `error_message`.
+    pub kind: String,
+    pub title: String,
+    /// Markdown as written.
+    pub body: String,
+    /// The body rendered to safe HTML.
+    pub body_html: String,
+    pub service_menus: Vec<String>,
+    pub published: bool,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl From<Article> for ArticleView {
+    fn from(a: Article) -> Self {
+        ArticleView {
+            body_html: knowledge::render_markdown(&a.body),
+            id: a.id,
+            kind: a.kind.code().to_owned(),
+            title: a.title,
+            body: a.body,
+            service_menus: a.service_menus,
+            published: a.published,
+            created_at: rfc3339(a.created_at),
+            updated_at: rfc3339(a.updated_at),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ArticleList {
+    pub items: Vec<ArticleView>,
+    pub next_cursor: Option<String>,
+}
+
+/// Knowledge articles, newest first: published ones, and drafts for agents.
+#[utoipa::path(get, path = "/api/v1/kb/articles", tag = "knowledge", params(ArticleQuery),
+    responses((status = 200, body = ArticleList), (status = 422, body = Problem)))]
+pub async fn list(
+    State(state): State<AppState>,
+    ApiCaller(user): ApiCaller,
+    query: ApiQuery<ArticleQuery>,
+) -> Result<Json<ArticleList>, ApiError> {
+    let filter = query.filter(&user)?;
+    let page = crate::api::tickets::page(query.limit, query.cursor.as_deref())?;
+    let found = knowledge::list(&state.store, &filter, &page).await?;
+    Ok(Json(ArticleList {
+        next_cursor: found.next_cursor.as_ref().map(Cursor::as_str),
+        items: found.items.into_iter().map(ArticleView::from).collect(),
+    }))
+}
+
+/// Writes an article (agents and admins).
+#[utoipa::path(post, path = "/api/v1/kb/articles", tag = "knowledge", request_body = ArticleInput,
+    responses((status = 201, body = ArticleView), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn create(
+    State(state): State<AppState>,
+    ApiCaller(user): ApiCaller,
+    ApiJson(input): ApiJson<ArticleInput>,
+) -> Result<(StatusCode, Json<ArticleView>), ApiError> {
+    let article = knowledge::create(&state.store, &user, &input).await?;
+    Ok((StatusCode::CREATED, Json(article.into())))
+}
+
+#[utoipa::path(get, path = "/api/v1/kb/articles/{id}", tag = "knowledge", params(("id" = String, Path)),
+    responses((status = 200, body = ArticleView), (status = 404, body = Problem)))]
+pub async fn get(
+    State(state): State<AppState>,
+    ApiCaller(user): ApiCaller,
+    Path(id): Path<String>,
+) -> Result<Json<ArticleView>, ApiError> {
+    Ok(Json(knowledge::get(&state.store, &user, &id).await?.into()))
+}
+
+/// Replaces an article (agents and admins).
+#[utoipa::path(put, path = "/api/v1/kb/articles/{id}", tag = "knowledge", params(("id" = String, Path)),
+    request_body = ArticleInput,
+    responses((status = 200, body = ArticleView), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 422, body = Problem)))]
+pub async fn update(
+    State(state): State<AppState>,
+    ApiCaller(user): ApiCaller,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<ArticleInput>,
+) -> Result<Json<ArticleView>, ApiError> {
+    Ok(Json(
+        knowledge::update(&state.store, &user, &id, &input)
+            .await?
+            .into(),
+    ))
+}
+
+#[utoipa::path(delete, path = "/api/v1/kb/articles/{id}", tag = "knowledge", params(("id" = String, Path)),
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn delete(
+    State(state): State<AppState>,
+    ApiCaller(user): ApiCaller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    knowledge::delete(&state.store, &user, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,154 @@
+//! The knowledge center (SPEC §7): every logged-in user reads published articles; agents and
+//! admins write, publish and delete them.
+
+use madoguchi_core::knowledge::{Article, ArticleKind, check_article};
+use madoguchi_core::model::User;
+use madoguchi_core::{Invalid, Problem, Role};
+use madoguchi_store::{ArticleFilter, Page, PageRequest, Store};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::{ServiceError, ServiceResult};
+
+fn writes_articles(user: &User) -> bool {
+    matches!(user.role, Role::Agent | Role::Admin)
+}
+
+/// `POST /api/v1/kb/articles`, `PUT …/{id}`.
+#[derive(Debug, Default, Clone, Deserialize, ToSchema)]
+pub struct ArticleInput {
+    /// `faq`, `known_issue` or `error_message`.
+    pub kind: Option<String>,
+    pub title: Option<String>,
+    /// Markdown.
+    pub body: Option<String>,
+    /// Service menu keys the article is about.
+    #[serde(default)]
+    pub service_menus: Vec<String>,
+    /// Published articles are shown to customers; drafts only to agents.
+    #[serde(default)]
+    pub published: bool,
+}
+
+/// `GET /api/v1/kb/articles` filters.
+#[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ArticleQuery {
+    /// `faq`, `known_issue` or `error_message`.
+    pub kind: Option<String>,
+    pub service_menu: Option<String>,
+    /// Words in the title or body.
+    pub q: Option<String>,
+    pub limit: Option<u32>,
+    pub cursor: Option<String>,
+}
+
+impl ArticleQuery {
+    pub fn filter(&self, user: &User) -> Result<ArticleFilter, Invalid> {
+        let given = |v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+        };
+        let kind = match given(&self.kind) {
+            Some(k) => Some(ArticleKind::parse(&k).map_err(|p| Invalid::one("kind", p))?),
+            None => None,
+        };
+        Ok(ArticleFilter {
+            kind,
+            service_menu: given(&self.service_menu),
+            q: given(&self.q),
+            with_drafts: writes_articles(user),
+        })
+    }
+}
+
+pub async fn list(
+    store: &Store,
+    filter: &ArticleFilter,
+    page: &PageRequest,
+) -> ServiceResult<Page<Article>> {
+    Ok(store.articles(filter, page).await?)
+}
+
+/// One article; a draft is as missing for those who may not write.
+pub async fn get(store: &Store, user: &User, id: &str) -> ServiceResult<Article> {
+    Ok(store.article(id, writes_articles(user)).await?)
+}
+
+async fn checked(
+    store: &Store,
+    user: &User,
+    input: &ArticleInput,
+) -> ServiceResult<madoguchi_core::knowledge::NewArticle> {
+    if !writes_articles(user) {
+        return Err(ServiceError::Forbidden(
+            "only agents and admins write knowledge articles".into(),
+        ));
+    }
+    let menus = store.service_menus().await?;
+    Ok(check_article(
+        input.kind.as_deref(),
+        input.title.as_deref(),
+        input.body.as_deref(),
+        &input.service_menus,
+        input.published,
+        &menus,
+    )?)
+}
+
+pub async fn create(store: &Store, user: &User, input: &ArticleInput) -> ServiceResult<Article> {
+    let new = checked(store, user, input).await?;
+    Ok(store.create_article(&user.id, &new).await?)
+}
+
+pub async fn update(
+    store: &Store,
+    user: &User,
+    id: &str,
+    input: &ArticleInput,
+) -> ServiceResult<Article> {
+    let new = checked(store, user, input).await?;
+    Ok(store.update_article(&user.id, id, &new).await?)
+}
+
+pub async fn delete(store: &Store, user: &User, id: &str) -> ServiceResult<()> {
+    if !writes_articles(user) {
+        store.article(id, false).await?;
+        return Err(ServiceError::Forbidden(
+            "only agents and admins delete knowledge articles".into(),
+        ));
+    }
+    Ok(store.delete_article(&user.id, id).await?)
+}
+
+/// Markdown as safe HTML: rendered, then stripped of anything that could run or leak.
+pub fn render_markdown(markdown: &str) -> String {
+    let parser = pulldown_cmark::Parser::new_ext(markdown, pulldown_cmark::Options::ENABLE_TABLES);
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, parser);
+    ammonia::clean(&html)
+}
+
+/// A kind's code as typed in a path; unknown kinds are missing pages.
+pub fn parse_kind(code: &str) -> ServiceResult<ArticleKind> {
+    ArticleKind::parse(code).map_err(|_: Problem| ServiceError::NotFound)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::render_markdown;
+
+    #[test]
+    fn markdown_is_rendered_without_scripts() {
+        let html = render_markdown(
+            "## 手順\n\n<script>alert(1)</script>\n\n[x](javascript:alert(1)) **太字**",
+        );
+        assert!(html.contains("<h2>手順</h2>") && html.contains("<strong>太字</strong>"));
+        assert!(
+            !html.contains("<script") && !html.contains("javascript:"),
+            "{html}"
+        );
+    }
+}

@@ -1,0 +1,430 @@
+//! The knowledge center's pages: browse by kind and service menu, search, read; agents write.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use madoguchi_core::knowledge::{Article, ArticleKind};
+use madoguchi_core::{Locale, Role};
+use madoguchi_store::{Cursor, PageRequest, Session};
+use serde::Deserialize;
+
+use crate::auth::{Browser, check_csrf};
+use crate::error::{PageError, PageForm};
+use crate::i18n::{self, Words};
+use crate::services::ServiceError;
+use crate::services::knowledge::{self, ArticleInput, ArticleQuery};
+use crate::state::AppState;
+use crate::ui::{Nav, render};
+
+fn may_write(session: &Session) -> bool {
+    matches!(session.user.role, Role::Agent | Role::Admin)
+}
+
+fn kind_name(w: Words, kind: ArticleKind) -> String {
+    w.t(&format!("kb.{}", kind.code())).to_owned()
+}
+
+fn kinds(w: Words) -> Vec<(String, String)> {
+    ArticleKind::ALL
+        .iter()
+        .map(|k| (k.code().to_owned(), kind_name(w, *k)))
+        .collect()
+}
+
+fn menu_name(locale: Locale, m: &madoguchi_core::catalog::ServiceMenu) -> String {
+    if locale == Locale::Ja {
+        m.name_ja.clone()
+    } else {
+        m.name_en.clone()
+    }
+}
+
+fn fail(locale: Locale, e: ServiceError) -> Response {
+    PageError::from_service(locale, e).into_response()
+}
+
+struct ArticleRow {
+    id: String,
+    title: String,
+    kind_name: String,
+    published: bool,
+    updated: String,
+}
+
+#[derive(Template)]
+#[template(path = "kb.html")]
+struct ListPage {
+    w: Words,
+    nav: Nav,
+    kind: String,
+    kind_name: String,
+    kinds: Vec<(String, String)>,
+    may_write: bool,
+    action: String,
+    menus: Vec<(String, String)>,
+    service_menu: String,
+    q: String,
+    articles: Vec<ArticleRow>,
+    next_url: Option<String>,
+}
+
+async fn list_page(
+    state: &AppState,
+    session: &Session,
+    kind: Option<ArticleKind>,
+    mut q: ArticleQuery,
+) -> Response {
+    let user = &session.user;
+    let w = Words(user.locale);
+    q.kind = kind.map(|k| k.code().to_owned());
+    let filter = match q.filter(user) {
+        Ok(f) => f,
+        Err(e) => return fail(user.locale, e.into()),
+    };
+    let page = PageRequest::new(Some(50), q.cursor.as_deref().and_then(Cursor::parse))
+        .expect("50 is a valid page size");
+    let (found, menus) = match (
+        knowledge::list(&state.store, &filter, &page).await,
+        state.store.service_menus().await,
+    ) {
+        (Ok(f), Ok(m)) => (f, m),
+        (Err(e), _) => return fail(user.locale, e),
+        (_, Err(e)) => return fail(user.locale, e.into()),
+    };
+    let action = match kind {
+        Some(k) => format!("/kb/{}", k.code()),
+        None => "/kb".to_owned(),
+    };
+    let next_url = found.next_cursor.as_ref().map(|c| {
+        let pairs = [
+            ("service_menu", q.service_menu.clone().unwrap_or_default()),
+            ("q", q.q.clone().unwrap_or_default()),
+            ("cursor", c.as_str()),
+        ];
+        format!(
+            "{action}?{}",
+            serde_urlencoded::to_string(pairs).unwrap_or_default()
+        )
+    });
+    let page = ListPage {
+        w,
+        nav: Nav::of(session),
+        kind: kind.map(|k| k.code().to_owned()).unwrap_or_default(),
+        kind_name: kind.map(|k| kind_name(w, k)).unwrap_or_default(),
+        kinds: kinds(w),
+        may_write: may_write(session),
+        action,
+        menus: menus
+            .iter()
+            .map(|m| (m.key.clone(), menu_name(user.locale, m)))
+            .collect(),
+        service_menu: q.service_menu.clone().unwrap_or_default(),
+        q: q.q.clone().unwrap_or_default(),
+        articles: found
+            .items
+            .iter()
+            .map(|a| ArticleRow {
+                id: a.id.clone(),
+                title: a.title.clone(),
+                kind_name: kind_name(w, a.kind),
+                published: a.published,
+                updated: crate::ui::format_time(user, a.updated_at),
+            })
+            .collect(),
+        next_url,
+    };
+    render(user.locale, page)
+}
+
+/// KnowledgeCenter: every kind.
+pub async fn home(
+    State(state): State<AppState>,
+    Browser(session): Browser,
+    Query(q): Query<ArticleQuery>,
+) -> Response {
+    list_page(&state, &session, None, q).await
+}
+
+/// One kind: FAQ, known issues, or error messages.
+pub async fn by_kind(
+    State(state): State<AppState>,
+    Browser(session): Browser,
+    Path(kind): Path<String>,
+    Query(q): Query<ArticleQuery>,
+) -> Response {
+    match knowledge::parse_kind(&kind) {
+        Ok(kind) => list_page(&state, &session, Some(kind), q).await,
+        Err(e) => fail(session.user.locale, e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "kb_article.html")]
+struct ArticlePage {
+    w: Words,
+    nav: Nav,
+    id: String,
+    kind: String,
+    kind_name: String,
+    title: String,
+    updated: String,
+    published: bool,
+    menus: String,
+    body_html: String,
+    may_write: bool,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    Browser(session): Browser,
+    Path(id): Path<String>,
+) -> Response {
+    let user = &session.user;
+    let w = Words(user.locale);
+    let article = match knowledge::get(&state.store, user, &id).await {
+        Ok(a) => a,
+        Err(e) => return fail(user.locale, e),
+    };
+    let menus = state.store.service_menus().await.unwrap_or_default();
+    let page = ArticlePage {
+        w,
+        nav: Nav::of(&session),
+        id: article.id.clone(),
+        kind: article.kind.code().to_owned(),
+        kind_name: kind_name(w, article.kind),
+        updated: crate::ui::format_time(user, article.updated_at),
+        published: article.published,
+        menus: article
+            .service_menus
+            .iter()
+            .map(|k| {
+                menus
+                    .iter()
+                    .find(|m| &m.key == k)
+                    .map(|m| menu_name(user.locale, m))
+                    .unwrap_or_else(|| k.clone())
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+        body_html: knowledge::render_markdown(&article.body),
+        title: article.title,
+        may_write: may_write(&session),
+    };
+    render(user.locale, page)
+}
+
+#[derive(Template)]
+#[template(path = "kb_form.html")]
+struct FormPage {
+    w: Words,
+    nav: Nav,
+    id: String,
+    action: String,
+    kinds: Vec<(String, String)>,
+    kind: String,
+    title: String,
+    body: String,
+    /// (key, name, checked)
+    menus: Vec<(String, String, bool)>,
+    published: bool,
+    errors: BTreeMap<String, String>,
+}
+
+impl FormPage {
+    fn err(&self, field: &str) -> &str {
+        self.errors.get(field).map(String::as_str).unwrap_or("")
+    }
+}
+
+async fn form_page(
+    state: &AppState,
+    session: &Session,
+    id: Option<&str>,
+    input: ArticleInput,
+    errors: BTreeMap<String, String>,
+) -> Response {
+    let locale = session.user.locale;
+    let w = Words(locale);
+    let menus = match state.store.service_menus().await {
+        Ok(m) => m,
+        Err(e) => return fail(locale, e.into()),
+    };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = FormPage {
+        w,
+        nav: Nav::of(session),
+        id: id.unwrap_or_default().to_owned(),
+        action: match id {
+            Some(id) => format!("/kb/articles/{id}/edit"),
+            None => "/kb/new".to_owned(),
+        },
+        kinds: kinds(w),
+        kind: input.kind.unwrap_or_else(|| "faq".to_owned()),
+        title: input.title.unwrap_or_default(),
+        body: input.body.unwrap_or_default(),
+        menus: menus
+            .iter()
+            .map(|m| {
+                (
+                    m.key.clone(),
+                    menu_name(locale, m),
+                    input.service_menus.contains(&m.key),
+                )
+            })
+            .collect(),
+        published: input.published,
+        errors,
+    };
+    (status, render(locale, page)).into_response()
+}
+
+fn input_of(a: Article) -> ArticleInput {
+    ArticleInput {
+        kind: Some(a.kind.code().to_owned()),
+        title: Some(a.title),
+        body: Some(a.body),
+        service_menus: a.service_menus,
+        published: a.published,
+    }
+}
+
+pub async fn new_form(State(state): State<AppState>, Browser(session): Browser) -> Response {
+    if !may_write(&session) {
+        return fail(
+            session.user.locale,
+            ServiceError::Forbidden("agents write articles".into()),
+        );
+    }
+    form_page(
+        &state,
+        &session,
+        None,
+        ArticleInput::default(),
+        BTreeMap::new(),
+    )
+    .await
+}
+
+pub async fn edit_form(
+    State(state): State<AppState>,
+    Browser(session): Browser,
+    Path(id): Path<String>,
+) -> Response {
+    if !may_write(&session) {
+        return fail(
+            session.user.locale,
+            ServiceError::Forbidden("agents write articles".into()),
+        );
+    }
+    match knowledge::get(&state.store, &session.user, &id).await {
+        Ok(a) => form_page(&state, &session, Some(&id), input_of(a), BTreeMap::new()).await,
+        Err(e) => fail(session.user.locale, e),
+    }
+}
+
+/// The article form as posted: `service_menus` may repeat, so it is read by hand.
+fn read_form(pairs: Vec<(String, String)>) -> (String, ArticleInput) {
+    let mut csrf = String::new();
+    let mut input = ArticleInput::default();
+    for (name, value) in pairs {
+        match name.as_str() {
+            "csrf" => csrf = value,
+            "kind" => input.kind = Some(value),
+            "title" => input.title = Some(value),
+            "body" => input.body = Some(value),
+            "service_menus" => input.service_menus.push(value),
+            "published" => input.published = value == "true",
+            _ => {}
+        }
+    }
+    (csrf, input)
+}
+
+async fn save(
+    state: AppState,
+    session: Session,
+    id: Option<String>,
+    pairs: Vec<(String, String)>,
+) -> Response {
+    let locale = session.user.locale;
+    let (csrf, input) = read_form(pairs);
+    if !check_csrf(&session, &csrf) {
+        return PageError {
+            status: StatusCode::FORBIDDEN,
+            locale,
+            message_key: "error.csrf",
+        }
+        .into_response();
+    }
+    let result = match &id {
+        Some(id) => knowledge::update(&state.store, &session.user, id, &input).await,
+        None => knowledge::create(&state.store, &session.user, &input).await,
+    };
+    match result {
+        Ok(article) => Redirect::to(&format!("/kb/articles/{}", article.id)).into_response(),
+        Err(ServiceError::Invalid(invalid)) => {
+            let errors = invalid
+                .0
+                .iter()
+                .map(|e| {
+                    (
+                        e.field.split('[').next().unwrap_or(&e.field).to_owned(),
+                        i18n::problem(locale, &e.problem),
+                    )
+                })
+                .collect();
+            form_page(&state, &session, id.as_deref(), input, errors).await
+        }
+        Err(e) => fail(locale, e),
+    }
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    Browser(session): Browser,
+    PageForm(pairs): PageForm<Vec<(String, String)>>,
+) -> Response {
+    save(state, session, None, pairs).await
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    Browser(session): Browser,
+    Path(id): Path<String>,
+    PageForm(pairs): PageForm<Vec<(String, String)>>,
+) -> Response {
+    save(state, session, Some(id), pairs).await
+}
+
+#[derive(Deserialize)]
+pub struct CsrfOnly {
+    csrf: String,
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    Browser(session): Browser,
+    Path(id): Path<String>,
+    PageForm(form): PageForm<CsrfOnly>,
+) -> Response {
+    let locale = session.user.locale;
+    if !check_csrf(&session, &form.csrf) {
+        return PageError {
+            status: StatusCode::FORBIDDEN,
+            locale,
+            message_key: "error.csrf",
+        }
+        .into_response();
+    }
+    match knowledge::delete(&state.store, &session.user, &id).await {
+        Ok(()) => Redirect::to("/kb").into_response(),
+        Err(e) => fail(locale, e),
+    }
+}

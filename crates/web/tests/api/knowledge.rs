@@ -1,0 +1,241 @@
+//! The knowledge center: customers read published articles; agents write them.
+
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use crate::api_test;
+use crate::helpers::{TestApp, error_fields};
+
+async fn agent(app: &TestApp) -> String {
+    let body = json!({ "email": "kb@support.example", "name": "KB", "role": "agent", "desks": ["general"] });
+    let (_, user) = app
+        .admin(Method::POST, "/api/v1/admin/users", Some(body))
+        .await;
+    let id = user["id"].as_str().unwrap();
+    let (_, token) = app
+        .admin(
+            Method::POST,
+            &format!("/api/v1/admin/users/{id}/tokens"),
+            None,
+        )
+        .await;
+    token["token"].as_str().unwrap().to_owned()
+}
+
+api_test!(
+    agents_write_and_customers_read_published_articles,
+    async |app: &TestApp| {
+        let writer = agent(app).await;
+        let (org, _) = app.customer_org("Org", "ECL-1", "basic").await;
+        let (_, reader) = app.user("reader@org.example", "customer", Some(&org)).await;
+
+        let article = json!({
+            "kind": "faq", "title": "ログインできない場合", "body": "## 確認\n\n<script>alert(1)</script>**パスワード**を確認",
+            "service_menus": ["portal_api"], "published": true,
+        });
+        let (status, created) = app
+            .as_user(&writer, Method::POST, "/api/v1/kb/articles", Some(article))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{created}");
+        assert!(!created["body_html"].as_str().unwrap().contains("<script"));
+        let draft = json!({ "kind": "known_issue", "title": "調査中の事象", "body": "下書き", "published": false });
+        let (_, draft) = app
+            .as_user(&writer, Method::POST, "/api/v1/kb/articles", Some(draft))
+            .await;
+
+        let (_, list) = app
+            .as_user(&reader, Method::GET, "/api/v1/kb/articles", None)
+            .await;
+        assert_eq!(
+            list["items"].as_array().unwrap().len(),
+            1,
+            "drafts are for agents: {list}"
+        );
+        let (_, list) = app
+            .as_user(&writer, Method::GET, "/api/v1/kb/articles", None)
+            .await;
+        assert_eq!(list["items"].as_array().unwrap().len(), 2);
+        let (status, _) = app
+            .as_user(
+                &reader,
+                Method::GET,
+                &format!("/api/v1/kb/articles/{}", draft["id"].as_str().unwrap()),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+
+        let (_, found) = app
+            .as_user(
+                &reader,
+                Method::GET,
+                "/api/v1/kb/articles?q=%E3%83%AD%E3%82%B0%E3%82%A4%E3%83%B3",
+                None,
+            )
+            .await;
+        assert_eq!(
+            found["items"].as_array().unwrap().len(),
+            1,
+            "ログイン finds its article"
+        );
+        let (_, by_menu) = app
+            .as_user(
+                &reader,
+                Method::GET,
+                "/api/v1/kb/articles?service_menu=network",
+                None,
+            )
+            .await;
+        assert_eq!(by_menu["items"], json!([]));
+        let (_, by_kind) = app
+            .as_user(&reader, Method::GET, "/api/v1/kb/articles?kind=faq", None)
+            .await;
+        assert_eq!(by_kind["items"].as_array().unwrap().len(), 1);
+
+        let (status, _) = app
+            .as_user(
+                &reader,
+                Method::POST,
+                "/api/v1/kb/articles",
+                Some(json!({ "kind": "faq", "title": "x", "body": "y" })),
+            )
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let id = created["id"].as_str().unwrap();
+        let (status, _) = app
+            .as_user(
+                &reader,
+                Method::DELETE,
+                &format!("/api/v1/kb/articles/{id}"),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let (status, _) = app
+            .as_user(
+                &writer,
+                Method::DELETE,
+                &format!("/api/v1/kb/articles/{id}"),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+    }
+);
+
+api_test!(bad_articles_are_explained, async |app: &TestApp| {
+    let writer = agent(app).await;
+    let (status, problem) = app
+        .as_user(
+            &writer,
+            Method::POST,
+            "/api/v1/kb/articles",
+            Some(json!({ "kind": "blog", "service_menus": ["moon"] })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        error_fields(&problem),
+        ["kind", "title", "body", "service_menus[0]"]
+    );
+});
+
+api_test!(
+    the_knowledge_center_pages_show_articles_by_kind,
+    async |app: &TestApp| {
+        let writer = agent(app).await;
+        let body = json!({ "kind": "error_message", "title": "Error: quota exceeded", "body": "上限に達しています。", "published": true });
+        app.as_user(&writer, Method::POST, "/api/v1/kb/articles", Some(body))
+            .await;
+        let (org, _) = app.customer_org("Org", "ECL-1", "basic").await;
+        app.user("reader@org.example", "customer", Some(&org)).await;
+        let (browser, _) = app.log_in("reader@org.example").await;
+        let home = browser
+            .get(app.url("/"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        for link in ["/kb/faq", "/kb/known_issue", "/kb/error_message"] {
+            assert!(
+                home.contains(&format!("href=\"{link}\"")),
+                "the home page links to {link}"
+            );
+        }
+        let page = browser
+            .get(app.url("/kb/error_message"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("Error: quota exceeded"));
+        let page = browser
+            .get(app.url("/kb/faq"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("id=\"no-articles\""));
+        let response = browser.get(app.url("/kb/blog")).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    }
+);
+
+api_test!(
+    agents_write_articles_in_the_browser,
+    async |app: &TestApp| {
+        app.user("writer@support.example", "agent", None).await;
+        let (browser, csrf) = app.log_in("writer@support.example").await;
+        let form = browser.get(app.url("/kb/new")).send().await.unwrap();
+        assert_eq!(form.status(), StatusCode::OK);
+        let bad = browser
+            .post(app.url("/kb/new"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("kind", "faq"),
+                ("title", ""),
+                ("body", "本文だけ"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let page = bad.text().await.unwrap();
+        assert!(
+            page.contains("data-field=\"title\"") && page.contains("本文だけ"),
+            "the body typed is kept"
+        );
+        let ok = browser
+            .post(app.url("/kb/new"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("kind", "faq"),
+                ("title", "スナップショットの取り方"),
+                ("body", "1. ポータルを開く"),
+                ("service_menus", "virtual_server"),
+                ("service_menus", "block_storage"),
+                ("published", "true"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(ok.status(), StatusCode::SEE_OTHER);
+        let location = ok.headers()["location"].to_str().unwrap().to_owned();
+        let page = browser
+            .get(app.url(&location))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("スナップショットの取り方") && page.contains("<ol>"));
+        assert!(page.contains("仮想サーバー") && page.contains("ブロックストレージ"));
+    }
+);
