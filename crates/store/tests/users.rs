@@ -287,6 +287,7 @@ store_test!(
                     role: Some(Role::CustomerAdmin),
                     locale: Some(Locale::En),
                     time_zone: Some("Europe/Berlin".into()),
+                    ..Default::default()
                 },
             )
             .await
