@@ -162,7 +162,10 @@ fn text(value: Option<&str>, max: usize, one_line: bool) -> Result<String, Probl
     if value.chars().count() > max {
         return Err(Problem::TooLong { max });
     }
-    let bad = |c: char| c.is_control() && !(!one_line && (c == '\n' || c == '\r' || c == '\t'));
+    let bad = |c: char| {
+        (c.is_control() && !(!one_line && (c == '\n' || c == '\r' || c == '\t')))
+            || crate::validation::is_bidi_control(c)
+    };
     if value.chars().any(bad) {
         return Err(Problem::BadCharacters {
             allowed: if one_line { "one line of text" } else { "text" },

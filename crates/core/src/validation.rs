@@ -12,6 +12,8 @@ pub enum Problem {
     Required,
     /// Longer than allowed.
     TooLong { max: usize },
+    /// More items than allowed (files, participants).
+    TooMany { max: usize },
     /// Contains characters the field does not take; `allowed` says which it does.
     BadCharacters { allowed: &'static str },
     /// Not an email address.
@@ -34,6 +36,7 @@ impl Problem {
         match self {
             Problem::Required => "problem.required",
             Problem::TooLong { .. } => "problem.too_long",
+            Problem::TooMany { .. } => "problem.too_many",
             Problem::BadCharacters { .. } => "problem.bad_characters",
             Problem::NotAnEmail => "problem.not_an_email",
             Problem::UnknownCode(_) => "problem.unknown_code",
@@ -47,7 +50,7 @@ impl Problem {
     /// The values the wording refers to, as `{name}` placeholders.
     pub fn args(&self) -> Vec<(&'static str, String)> {
         match self {
-            Problem::TooLong { max } => vec![("max", max.to_string())],
+            Problem::TooLong { max } | Problem::TooMany { max } => vec![("max", max.to_string())],
             Problem::BadCharacters { allowed } => vec![("allowed", (*allowed).to_owned())],
             Problem::UnknownCode(e) => vec![
                 ("given", e.given.clone()),
@@ -57,6 +60,12 @@ impl Problem {
             _ => Vec::new(),
         }
     }
+}
+
+/// Bidirectional embedding, override and isolate controls: invisible, and able to make a line
+/// read differently from what it holds (a file name `exe.txt` shown as `txt.exe`).
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 impl From<UnknownCode> for Problem {

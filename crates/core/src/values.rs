@@ -13,7 +13,10 @@ fn one_line(input: &str, max: usize) -> Result<String, Problem> {
     if trimmed.chars().count() > max {
         return Err(Problem::TooLong { max });
     }
-    if trimmed.chars().any(char::is_control) {
+    if trimmed
+        .chars()
+        .any(|c| c.is_control() || crate::validation::is_bidi_control(c))
+    {
         return Err(Problem::BadCharacters {
             allowed: "one line of text",
         });

@@ -29,7 +29,14 @@ pub struct Settings {
         value_parser = clap::builder::BoolishValueParser::new()
     )]
     secure_cookies: bool,
-    /// A TOML file with any of: addr, data_dir, database_url, secure_cookies.
+    /// The largest attachment accepted, in MiB [default: 20].
+    #[arg(long, global = true, env = "MADOGUCHI_ATTACHMENT_MAX_MIB")]
+    attachment_max_mib: Option<u64>,
+    /// The most files one ticket or reply carries [default: 10].
+    #[arg(long, global = true, env = "MADOGUCHI_ATTACHMENT_MAX_COUNT")]
+    attachment_max_count: Option<usize>,
+    /// A TOML file with any of: addr, data_dir, database_url, secure_cookies,
+    /// attachment_max_mib, attachment_max_count.
     #[arg(long, global = true, env = "MADOGUCHI_CONFIG")]
     config: Option<PathBuf>,
 }
@@ -41,6 +48,8 @@ struct FileSettings {
     data_dir: Option<PathBuf>,
     database_url: Option<String>,
     secure_cookies: Option<bool>,
+    attachment_max_mib: Option<u64>,
+    attachment_max_count: Option<usize>,
 }
 
 impl Settings {
@@ -67,6 +76,12 @@ impl Settings {
             .or(file.database_url)
             .unwrap_or_else(|| default_database_url(&data_dir));
         config.secure_cookies = self.secure_cookies || file.secure_cookies.unwrap_or(false);
+        if let Some(mib) = self.attachment_max_mib.or(file.attachment_max_mib) {
+            config.attachment_max_bytes = mib.saturating_mul(1024 * 1024);
+        }
+        if let Some(count) = self.attachment_max_count.or(file.attachment_max_count) {
+            config.attachment_max_count = count;
+        }
         Ok(config)
     }
 }

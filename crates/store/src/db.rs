@@ -118,7 +118,35 @@ impl Store {
             Dialect::Postgres => &POSTGRES_MIGRATIONS,
         };
         migrator.run(&self.write).await?;
+        self.fill_search_text().await?;
         self.seed_catalog().await
+    }
+
+    /// Fills `search_text` for rows written before the column existed.
+    async fn fill_search_text(&self) -> Result<()> {
+        let tickets: Vec<(String, String, String)> =
+            sqlx::query_as("SELECT id, summary, details FROM tickets WHERE search_text = ''")
+                .fetch_all(&self.read)
+                .await?;
+        for (id, summary, details) in tickets {
+            sqlx::query("UPDATE tickets SET search_text = $1 WHERE id = $2")
+                .bind(search_text(&[&summary, &details]))
+                .bind(id)
+                .execute(&self.write)
+                .await?;
+        }
+        let articles: Vec<(String, String, String)> =
+            sqlx::query_as("SELECT id, title, body FROM kb_articles WHERE search_text = ''")
+                .fetch_all(&self.read)
+                .await?;
+        for (id, title, body) in articles {
+            sqlx::query("UPDATE kb_articles SET search_text = $1 WHERE id = $2")
+                .bind(search_text(&[&title, &body]))
+                .bind(id)
+                .execute(&self.write)
+                .await?;
+        }
+        Ok(())
     }
 
     /// Answers whether the database can be reached (for `/readyz`).
@@ -153,12 +181,22 @@ fn sqlite_path(url: &str) -> Option<&str> {
     Some(rest.split('?').next().unwrap_or(rest))
 }
 
-/// `%words%` for LIKE, lower-cased, with LIKE's own wildcards escaped (queries say
-/// `ESCAPE '\'`). Japanese needs no word boundaries: a substring is a match.
+/// Text as search compares it: NFKC (full-width ＡＢＣ and half-width ｶﾅ become ABC and カナ),
+/// then lower case, for every script.
+pub(crate) fn normalize(text: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    text.nfkc().collect::<String>().to_lowercase()
+}
+
+/// What a record's `search_text` column holds: its searchable fields, normalised.
+pub(crate) fn search_text(parts: &[&str]) -> String {
+    normalize(&parts.join("\n"))
+}
+
+/// `%words%` for LIKE against `search_text`, normalised, with LIKE's own wildcards escaped
+/// (queries say `ESCAPE '\'`). Japanese needs no word boundaries: a substring is a match.
 pub(crate) fn like_pattern(q: &str) -> String {
-    let escaped = q
-        .trim()
-        .to_lowercase()
+    let escaped = normalize(q.trim())
         .replace('\\', "\\\\")
         .replace('%', "\\%")
         .replace('_', "\\_");
@@ -192,7 +230,19 @@ mod tests {
     #[test]
     fn like_patterns_escape_wildcards() {
         assert_eq!(like_pattern(" ログイン "), "%ログイン%");
+        assert_eq!(like_pattern("ＡＷＳ"), "%aws%");
+        assert_eq!(
+            search_text(&["ÉCHEC", "Ошибка СЕТИ", "ｶﾅ"]),
+            "échec
+ошибка сети
+カナ"
+        );
         assert_eq!(like_pattern("100%_A"), "%100\\%\\_a%");
+        assert_eq!(like_pattern("ＡＷＳ"), "%aws%");
+        assert_eq!(
+            search_text(&["ÉCHEC", "Ошибка СЕТИ", "ｶﾅ"]),
+            "échec\nошибка сети\nカナ"
+        );
     }
 
     #[test]

@@ -16,6 +16,9 @@ pub enum StoreError {
     /// A reference to a record that does not exist; names the input field.
     #[error("`{field}` refers to nothing")]
     Dangling { field: &'static str },
+    /// A page cursor that this list did not hand out.
+    #[error("the cursor is not one this list handed out")]
+    BadCursor,
     /// The ticket's status does not allow this (a reply to a closed ticket).
     #[error("{0}")]
     Transition(madoguchi_core::status::TransitionError),

@@ -5,7 +5,7 @@ use madoguchi_core::knowledge::{Article, ArticleKind, NewArticle};
 use serde_json::json;
 use sqlx::FromRow;
 
-use crate::db::{like_pattern, new_id, now, time};
+use crate::db::{like_pattern, new_id, now, search_text, time};
 use crate::events::append;
 use crate::{Page, PageRequest, Result, Store, StoreError};
 
@@ -68,7 +68,7 @@ impl Store {
         let row: ArticleRow = sqlx::query_as(concat!(
             "INSERT INTO kb_articles (",
             columns!(),
-            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING ",
+            ", search_text) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9) RETURNING ",
             columns!()
         ))
         .bind(&id)
@@ -79,6 +79,7 @@ impl Store {
         .bind(state(new.published))
         .bind(actor)
         .bind(at)
+        .bind(search_text(&[&new.title, &new.body]))
         .fetch_one(&mut *tx)
         .await?;
         let data = json!({ "kind": new.kind, "title": new.title, "published": new.published });
@@ -98,8 +99,8 @@ impl Store {
     pub async fn update_article(&self, actor: &str, id: &str, new: &NewArticle) -> Result<Article> {
         let mut tx = self.begin().await?;
         let row: ArticleRow = sqlx::query_as(concat!(
-            "UPDATE kb_articles SET kind = $1, title = $2, body = $3, service_menus = $4, state = $5, updated_at = $6
-             WHERE id = $7 RETURNING ",
+            "UPDATE kb_articles SET kind = $1, title = $2, body = $3, service_menus = $4, state = $5, updated_at = $6,
+             search_text = $8 WHERE id = $7 RETURNING ",
             columns!()
         ))
         .bind(new.kind.code())
@@ -109,6 +110,7 @@ impl Store {
         .bind(state(new.published))
         .bind(now())
         .bind(id)
+        .bind(search_text(&[&new.title, &new.body]))
         .fetch_optional(&mut *tx)
         .await?
         .ok_or(StoreError::NotFound)?;
@@ -188,7 +190,7 @@ impl Store {
             columns!(),
             " FROM kb_articles WHERE ($1 = 1 OR state = 'published') AND ($2 IS NULL OR kind = $2)
                AND ($3 IS NULL OR service_menus LIKE $3)
-               AND ($4 IS NULL OR LOWER(title) LIKE $4 ESCAPE '\\' OR LOWER(body) LIKE $4 ESCAPE '\\')
+               AND ($4 IS NULL OR search_text LIKE $4 ESCAPE '\\')
                AND id < $5 ORDER BY id DESC LIMIT $6"
         ))
         .bind(i64::from(filter.with_drafts))

@@ -114,12 +114,16 @@ impl Store {
             Some(&id),
         )
         .await?;
-        sqlx::query("UPDATE tickets SET status = $1, updated_at = $2 WHERE id = $3")
-            .bind(to.code())
-            .bind(at)
-            .bind(ticket_id)
-            .execute(&mut *tx)
-            .await?;
+        // An internal note that moves nothing leaves the ticket as customers see it, updated
+        // time included: support's internal work does not show.
+        if !(message.internal && from == to) {
+            sqlx::query("UPDATE tickets SET status = $1, updated_at = $2 WHERE id = $3")
+                .bind(to.code())
+                .bind(at)
+                .bind(ticket_id)
+                .execute(&mut *tx)
+                .await?;
+        }
         let ticket = ticket_by_id(&mut tx, ticket_id).await?;
         let key = ticket.key.to_string();
         let org = Some(ticket.organization_id.as_str());

@@ -94,6 +94,16 @@ impl Store {
         Ok(page.finish(rows, |t| &t.id))
     }
 
+    /// Every tenant ID of one organization, sorted: the choices of the filing form.
+    pub async fn tenant_ids_of(&self, organization_id: &str) -> Result<Vec<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT tenant_id FROM tenants WHERE organization_id = $1 ORDER BY tenant_id",
+        )
+        .bind(organization_id)
+        .fetch_all(&self.read)
+        .await?)
+    }
+
     pub async fn rename_tenant(
         &self,
         actor: Option<&str>,

@@ -13,7 +13,7 @@ use serde_json::json;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use crate::db::{code, like_pattern, new_id, now, time};
+use crate::db::{Dialect, code, like_pattern, new_id, now, search_text, time};
 use crate::error::ConstraintExt;
 use crate::events::append;
 use crate::outbox::enqueue;
@@ -155,7 +155,7 @@ macro_rules! filtered {
     () => {
         " AND ($4 IS NULL OR t.status = $4) AND ($5 IS NULL OR t.ticket_type = $5)
           AND ($6 IS NULL OR t.service_menu = $6) AND ($7 IS NULL OR t.desk = $7)
-          AND ($8 IS NULL OR LOWER(t.summary) LIKE $8 ESCAPE '\\' OR LOWER(t.details) LIKE $8 ESCAPE '\\')"
+          AND ($8 IS NULL OR t.search_text LIKE $8 ESCAPE '\\')"
     };
 }
 
@@ -265,8 +265,8 @@ impl Store {
             "INSERT INTO tickets (id, number, organization_id, contract_id, ticket_type, desk, status, summary,
                service_menu, tenant_id, details, menu_fields, incident_occurred_at, incident_operation_history,
                incident_current_status, callback_phone, callback_contact_name, callback_preferred_window,
-               follow_up_of, created_by, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, 'new', $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20)",
+               follow_up_of, created_by, created_at, updated_at, search_text)
+             VALUES ($1, $2, $3, $4, $5, $6, 'new', $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20, $21)",
         )
         .bind(&id)
         .bind(number)
@@ -288,6 +288,7 @@ impl Store {
         .bind(filing.follow_up_of)
         .bind(filing.created_by)
         .bind(at)
+        .bind(search_text(&[&ticket.summary, &ticket.details]))
         .execute(&mut *tx)
         .await
         .dangling("tenant_id")?;
@@ -359,7 +360,7 @@ impl Store {
         page: &PageRequest,
     ) -> Result<TicketList> {
         let before: i64 = match page.after.as_ref() {
-            Some(c) => c.key().parse().map_err(|_| StoreError::NotFound)?,
+            Some(c) => c.key().parse().map_err(|_| StoreError::BadCursor)?,
             None => i64::MAX,
         };
         let pattern = filter
@@ -394,6 +395,7 @@ impl Store {
             .await?;
         let tickets = rows.iter().map(ticket_from).collect::<Result<Vec<_>>>()?;
         let mut page = page.finish(tickets, |_| "");
+        self.fill_participants(&mut page.items).await?;
         page.next_cursor = match page.next_cursor {
             Some(_) => page
                 .items
@@ -459,25 +461,66 @@ impl Store {
 
     /// People by id, for showing participants, authors and assignees.
     pub async fn people(&self, ids: &[String]) -> Result<Vec<Person>> {
-        let mut people = Vec::with_capacity(ids.len());
-        let mut conn = self.read.acquire().await?;
-        for id in ids {
-            let row: Option<(String, String, String, String)> =
-                sqlx::query_as("SELECT id, name, email, role FROM users WHERE id = $1")
-                    .bind(id)
-                    .fetch_optional(&mut *conn)
-                    .await?;
-            if let Some((id, name, email, role)) = row {
-                people.push(Person {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = match self.dialect() {
+            Dialect::Sqlite => {
+                "SELECT id, name, email, role FROM users WHERE id IN (SELECT value FROM json_each($1))"
+            }
+            Dialect::Postgres => {
+                "SELECT id, name, email, role FROM users WHERE id IN (SELECT jsonb_array_elements_text($1::jsonb))"
+            }
+        };
+        let rows: Vec<(String, String, String, String)> = sqlx::query_as(sql)
+            .bind(json_list(ids)?)
+            .fetch_all(&self.read)
+            .await?;
+        rows.into_iter()
+            .map(|(id, name, email, role)| {
+                Ok(Person {
                     id,
                     name,
                     email,
                     role: code(Role::parse(&role))?,
-                });
+                })
+            })
+            .collect()
+    }
+
+    /// The participants of several tickets at once, for a list page.
+    async fn fill_participants(&self, tickets: &mut [Ticket]) -> Result<()> {
+        if tickets.is_empty() {
+            return Ok(());
+        }
+        let ids: Vec<String> = tickets.iter().map(|t| t.id.clone()).collect();
+        let sql = match self.dialect() {
+            Dialect::Sqlite => {
+                "SELECT ticket_id, user_id FROM ticket_participants
+                 WHERE ticket_id IN (SELECT value FROM json_each($1)) ORDER BY user_id"
+            }
+            Dialect::Postgres => {
+                "SELECT ticket_id, user_id FROM ticket_participants
+                 WHERE ticket_id IN (SELECT jsonb_array_elements_text($1::jsonb)) ORDER BY user_id"
+            }
+        };
+        let rows: Vec<(String, String)> = sqlx::query_as(sql)
+            .bind(json_list(&ids)?)
+            .fetch_all(&self.read)
+            .await?;
+        for (ticket_id, user_id) in rows {
+            if let Some(t) = tickets.iter_mut().find(|t| t.id == ticket_id) {
+                t.participant_ids.push(user_id);
             }
         }
-        Ok(people)
+        Ok(())
     }
+}
+
+/// Ids as one JSON array parameter: both databases expand it into rows in SQL, so a list of
+/// any length is one bound value and one round trip.
+pub(crate) fn json_list(ids: &[String]) -> Result<String> {
+    serde_json::to_string(ids).map_err(StoreError::corrupt)
 }
 
 /// A ticket by id inside a transaction, without visibility (the caller has checked it).

@@ -181,6 +181,21 @@ impl Store {
         Ok(page.finish(users, |u| &u.id))
     }
 
+    /// The users who hold a ticket permission (view or edit) on a contract, by name: who may be
+    /// added to its tickets as participants.
+    pub async fn viewers_of_contract(&self, contract_id: &str) -> Result<Vec<User>> {
+        let rows: Vec<UserRow> = sqlx::query_as(
+            "SELECT u.id, u.email, u.name, u.role, u.organization_id, u.locale, u.time_zone, u.created_at,
+                    u.password_hash
+             FROM users u JOIN ticket_permissions p ON p.user_id = u.id
+             WHERE p.contract_id = $1 ORDER BY u.name, u.id",
+        )
+        .bind(contract_id)
+        .fetch_all(&self.read)
+        .await?;
+        rows.into_iter().map(UserRow::into_user).collect()
+    }
+
     /// An organization's customer admins: the people who can grant ticket permission.
     pub async fn customer_admins(&self, organization_id: &str) -> Result<Vec<User>> {
         let rows: Vec<UserRow> = sqlx::query_as(concat!(

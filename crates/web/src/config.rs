@@ -19,6 +19,8 @@ pub struct Config {
     pub session_lifetime: SignedDuration,
     /// The largest attachment accepted, in bytes.
     pub attachment_max_bytes: u64,
+    /// The most files one ticket or reply carries.
+    pub attachment_max_count: usize,
 }
 
 impl Config {
@@ -31,6 +33,7 @@ impl Config {
             secure_cookies: false,
             session_lifetime: SignedDuration::from_hours(24 * 14),
             attachment_max_bytes: 20 * 1024 * 1024,
+            attachment_max_count: 10,
         }
     }
 }

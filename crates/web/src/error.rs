@@ -138,6 +138,7 @@ impl From<ServiceError> for ApiError {
             ServiceError::NotFound => ApiError::NotFound,
             ServiceError::Forbidden(why) => ApiError::Forbidden(why),
             ServiceError::Conflict(i) => ApiError::Conflict(i),
+            ServiceError::Malformed(why) => ApiError::Malformed(why),
             ServiceError::Store(e) => {
                 tracing::error!(error = %e, "store failure");
                 ApiError::Internal
@@ -239,7 +240,7 @@ impl PageError {
         let (status, message_key) = match e {
             ServiceError::NotFound => (StatusCode::NOT_FOUND, "error.not_found"),
             ServiceError::Forbidden(_) => (StatusCode::FORBIDDEN, "error.forbidden"),
-            ServiceError::Invalid(_) | ServiceError::Conflict(_) => {
+            ServiceError::Invalid(_) | ServiceError::Conflict(_) | ServiceError::Malformed(_) => {
                 (StatusCode::UNPROCESSABLE_ENTITY, "error.title")
             }
             ServiceError::Store(e) => {

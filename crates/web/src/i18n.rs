@@ -84,6 +84,7 @@ mod tests {
         let problems = [
             Problem::Required,
             Problem::TooLong { max: 3 },
+            Problem::TooMany { max: 3 },
             Problem::BadCharacters { allowed: "a" },
             Problem::NotAnEmail,
             Problem::UnknownCode(UnknownCode {

@@ -24,11 +24,18 @@
       fields().forEach(function (el) { data[el.name] = el.value; });
       try { localStorage.setItem(key, JSON.stringify(data)); } catch (e) { /* storage full or off */ }
     };
+    // Coming back to the page (the back button) allows sending again.
+    window.addEventListener("pageshow", function () { delete form.dataset.sent; });
     form.addEventListener("input", save);
     form.addEventListener("change", save);
     form.addEventListener("submit", function (event) {
       var action = event.submitter && event.submitter.value;
-      if (!action || action === "submit") { save(); sessionStorage.setItem("madoguchi:submitted", key); }
+      if (!action || action === "submit") {
+        if (form.dataset.sent) { event.preventDefault(); return; } // a double click files once
+        form.dataset.sent = "1";
+        save();
+        sessionStorage.setItem("madoguchi:submitted", key);
+      }
     });
   }
 
@@ -39,7 +46,8 @@
     sessionStorage.removeItem("madoguchi:submitted");
   }
 
-  // The service menu's items follow the menu at once; every menu keeps what was typed in it.
+  // The service menu's items follow the menu at once; every menu keeps what was typed in it
+  // (hidden, not disabled: the server reads the chosen menu's items and keeps the others).
   function followMenu(form) {
     var select = form.querySelector("#service-menu");
     if (!select) { return; }
@@ -49,7 +57,6 @@
       form.querySelectorAll("fieldset.menu-items").forEach(function (set) {
         var on = set.dataset.menu === select.value;
         set.hidden = !on;
-        set.disabled = !on;
       });
     };
     select.addEventListener("change", show);

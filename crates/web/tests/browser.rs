@@ -274,6 +274,42 @@ async fn a_customer_files_a_ticket_in_the_browser_and_loses_nothing_on_the_way()
         "web-01"
     );
 
+    // A failed submit after switching menus still has the first menu's items.
+    client
+        .find(Locator::Css("select[name=service_menu]"))
+        .await
+        .unwrap()
+        .select_by_value("network")
+        .await
+        .unwrap();
+    client
+        .find(Locator::Id("submit-ticket"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    client
+        .wait()
+        .for_element(Locator::Id("form-errors"))
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("select[name=service_menu]"))
+        .await
+        .unwrap()
+        .select_by_value("virtual_server")
+        .await
+        .unwrap();
+    assert_eq!(
+        value(&client, "input[name='menu.virtual_server.server_name']").await,
+        "web-01"
+    );
+    assert_eq!(
+        value(&client, "textarea[name=details]").await,
+        "今朝から起動しません。"
+    );
+
     // Participants: pick on the left, 追加 moves them to the right.
     let ichiro = Locator::XPath("//select[@id='candidates']/option[contains(., 'ichiro@')]");
     client.find(ichiro).await.unwrap().click().await.unwrap();

@@ -82,7 +82,12 @@ pub(crate) fn ticket_view(
             contact_name: c.contact_name.clone(),
             preferred_window: c.preferred_window.clone(),
         }),
-        participants: None,
+        participants: Some(
+            t.participant_ids
+                .iter()
+                .map(|id| user_ref(find(id), id, viewer))
+                .collect(),
+        ),
         desk: t.desk.code().to_owned(),
         priority: t.priority.map(|p| p.code().to_owned()),
         assignee: t
@@ -113,13 +118,6 @@ fn message_view(m: &Message, people: &[Person], viewer: &User) -> MessageView {
 
 pub(crate) fn detail_view(d: &TicketDetail, types: &[TicketType], viewer: &User) -> TicketView {
     let mut view = ticket_view(&d.ticket, types, &d.people, viewer);
-    view.participants = Some(
-        d.ticket
-            .participant_ids
-            .iter()
-            .map(|id| user_ref(d.person(id), id, viewer))
-            .collect(),
-    );
     view.messages = Some(
         d.messages
             .iter()
@@ -171,7 +169,13 @@ pub async fn file(
     ApiCaller(user): ApiCaller,
     ApiJson(input): ApiJson<TicketInput>,
 ) -> Result<(StatusCode, Json<TicketView>), ApiError> {
-    let ticket = tickets::file(&state.store, &user, &input).await?;
+    let ticket = tickets::file(
+        &state.store,
+        &user,
+        &input,
+        state.config.attachment_max_count,
+    )
+    .await?;
     let detail = tickets::detail(&state.store, &user, ticket.key).await?;
     let types = state
         .store
@@ -212,6 +216,13 @@ pub async fn list(
             .items
             .iter()
             .filter_map(|t| t.assignee_id.clone()),
+    );
+    ids.extend(
+        found
+            .page
+            .items
+            .iter()
+            .flat_map(|t| t.participant_ids.iter().cloned()),
     );
     ids.sort();
     ids.dedup();
@@ -274,8 +285,14 @@ pub async fn reply(
     Path(key): Path<String>,
     ApiJson(input): ApiJson<ReplyInput>,
 ) -> Result<(StatusCode, Json<MessageView>), ApiError> {
-    let (message, _) =
-        tickets::reply(&state.store, &user, tickets::parse_key(&key)?, &input).await?;
+    let (message, _) = tickets::reply(
+        &state.store,
+        &user,
+        tickets::parse_key(&key)?,
+        &input,
+        state.config.attachment_max_count,
+    )
+    .await?;
     let people = state
         .store
         .people(std::slice::from_ref(&user.id))
@@ -450,4 +467,5 @@ fn utf8_percent(s: &str) -> String {
         .unwrap_or_default()
         .trim_start_matches('=')
         .replace('+', "%20")
+        .replace('*', "%2A")
 }

@@ -504,7 +504,7 @@ pub struct CallbackView {
     pub preferred_window: String,
 }
 
-/// A ticket (SPEC §8). Lists leave out `messages`, `attachments` and `participants`.
+/// A ticket (SPEC §8). Lists leave out `messages` and `attachments`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TicketView {
     pub key: String,

@@ -58,6 +58,9 @@ fn clean_filename(name: &str) -> String {
 /// Receives one file chunk by chunk. The caller feeds `chunk`s and then calls `finish`.
 pub struct Upload {
     temp: PathBuf,
+    /// Set once the file is in place (or removed): an upload dropped before that, by an
+    /// aborted request, removes its partial file.
+    done: bool,
     file: tokio::fs::File,
     hasher: Sha256,
     size: u64,
@@ -72,6 +75,7 @@ impl Upload {
         let file = tokio::fs::File::create(&temp).await.map_err(io)?;
         Ok(Upload {
             temp,
+            done: false,
             file,
             hasher: Sha256::new(),
             size: 0,
@@ -91,6 +95,7 @@ impl Upload {
 
     async fn abandon(&mut self) {
         tokio::fs::remove_file(&self.temp).await.ok();
+        self.done = true;
     }
 
     /// Moves the file into place (or drops it if the same content is already stored) and
@@ -115,6 +120,7 @@ impl Upload {
             }
             tokio::fs::rename(&self.temp, &target).await.map_err(io)?;
         }
+        self.done = true;
         let content_type = if content_type.trim().is_empty() {
             "application/octet-stream"
         } else {
@@ -130,6 +136,15 @@ impl Upload {
             .record_attachment(uploader, &new)
             .await
             .map_err(ServiceError::from)?)
+    }
+}
+
+impl Drop for Upload {
+    fn drop(&mut self) {
+        if !self.done {
+            // A small, local unlink; blocking here is cheaper than spawning for it.
+            std::fs::remove_file(&self.temp).ok();
+        }
     }
 }
 

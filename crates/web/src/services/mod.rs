@@ -26,6 +26,9 @@ pub enum ServiceError {
     /// The input clashes with what is stored (a taken contract number, a record in use).
     #[error("{0}")]
     Conflict(Invalid),
+    /// The request could not be read (a cursor from another list).
+    #[error("{0}")]
+    Malformed(String),
     #[error("store: {0}")]
     Store(StoreError),
     #[error("{0}")]
@@ -51,6 +54,9 @@ impl From<StoreError> for ServiceError {
                     reason: in_use_reason(by),
                 },
             )),
+            StoreError::BadCursor => ServiceError::Malformed(
+                "`cursor` is not one this list handed out; pass `next_cursor` as it came.".into(),
+            ),
             StoreError::Dangling { field } => {
                 ServiceError::Invalid(Invalid::one(field, Problem::NotFound))
             }

@@ -25,9 +25,6 @@ use utoipa::ToSchema;
 
 use super::{ServiceError, ServiceResult};
 
-/// The most files one ticket or reply carries.
-pub const MAX_ATTACHMENTS: usize = 10;
-
 /// The categories a user may file under, or why there are none, with whom to ask.
 #[derive(Debug, Clone)]
 pub struct CategoryChoice {
@@ -189,13 +186,7 @@ pub async fn filing_options(
     let (contract, _) = filing_contract(store, user, contract_number).await?;
     let ticket_types = ticket_types_for(contract.plan, &store.ticket_types().await?);
     let menus = store.service_menus().await?;
-    let page = PageRequest::new(Some(200), None).expect("200 is a valid page size");
-    let tenants = store
-        .tenants(Some(&contract.organization_id), &page)
-        .await?
-        .items;
-    let mut tenants: Vec<String> = tenants.into_iter().map(|t| t.tenant_id).collect();
-    tenants.sort();
+    let tenants = store.tenant_ids_of(&contract.organization_id).await?;
     let colleagues = colleagues(store, &contract, &user.id).await?;
     Ok(FilingOptions {
         contract,
@@ -208,28 +199,21 @@ pub async fn filing_options(
 
 /// The organization's customers who may view `contract`, besides `except`.
 async fn colleagues(store: &Store, contract: &Contract, except: &str) -> ServiceResult<Vec<User>> {
-    let held = store
-        .permissions_in(Some(&contract.organization_id))
-        .await?;
-    let page = PageRequest::new(Some(200), None).expect("200 is a valid page size");
-    let filter = madoguchi_store::UserFilter {
-        organization_id: Some(&contract.organization_id),
-        role: None,
-    };
-    let users = store.users(&filter, &page).await?.items;
-    Ok(users
-        .into_iter()
-        .filter(|u| {
-            u.id != except
-                && held
-                    .iter()
-                    .any(|p| p.user_id == u.id && p.contract_id == contract.id)
-        })
-        .collect())
+    let mut viewers = store.viewers_of_contract(&contract.id).await?;
+    viewers.retain(|u| {
+        u.id != except && u.organization_id.as_deref() == Some(&contract.organization_id)
+    });
+    Ok(viewers)
 }
 
 /// Files a ticket (SPEC §4): every problem is answered at once, under its field's JSON path.
-pub async fn file(store: &Store, user: &User, input: &TicketInput) -> ServiceResult<Ticket> {
+/// Files a ticket carrying at most `max_attachments` files.
+pub async fn file(
+    store: &Store,
+    user: &User,
+    input: &TicketInput,
+    max_attachments: usize,
+) -> ServiceResult<Ticket> {
     let Some(number) = input
         .contract_number
         .as_deref()
@@ -290,11 +274,11 @@ pub async fn file(store: &Store, user: &User, input: &TicketInput) -> ServiceRes
             ),
         }
     }
-    if input.attachments.len() > MAX_ATTACHMENTS {
+    if input.attachments.len() > max_attachments {
         errors.push(
             "attachments",
-            Problem::TooLong {
-                max: MAX_ATTACHMENTS,
+            Problem::TooMany {
+                max: max_attachments,
             },
         );
     }
@@ -522,11 +506,13 @@ fn transition_error(e: StoreError) -> ServiceError {
     }
 }
 
+/// Adds a reply or note carrying at most `max_attachments` files.
 pub async fn reply(
     store: &Store,
     user: &User,
     key: TicketKey,
     input: &ReplyInput,
+    max_attachments: usize,
 ) -> ServiceResult<(Message, Ticket)> {
     let ticket = replyable(store, user, key).await?;
     let mut errors = Invalid::new();
@@ -561,11 +547,11 @@ pub async fn reply(
         Some(s) => errors.check("status", Status::parse(s).map_err(Problem::from)),
         None => None,
     };
-    if input.attachments.len() > MAX_ATTACHMENTS {
+    if input.attachments.len() > max_attachments {
         errors.push(
             "attachments",
-            Problem::TooLong {
-                max: MAX_ATTACHMENTS,
+            Problem::TooMany {
+                max: max_attachments,
             },
         );
     }

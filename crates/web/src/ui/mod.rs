@@ -80,6 +80,7 @@ async fn stylesheet() -> impl IntoResponse {
 
 /// What the navigation bar of every logged-in page needs.
 pub(crate) struct Nav {
+    pub user_id: String,
     pub user_name: String,
     pub csrf: String,
     pub may_manage_permissions: bool,
@@ -90,6 +91,7 @@ impl Nav {
     pub fn of(session: &madoguchi_store::Session) -> Nav {
         let role = session.user.role;
         Nav {
+            user_id: session.user.id.clone(),
             user_name: session.user.name.clone(),
             csrf: session.csrf_token.clone(),
             may_manage_permissions: matches!(

@@ -13,6 +13,8 @@ use crate::state::AppState;
 
 /// The largest text field a page form may send (the details field allows 20 000 characters).
 const TEXT_MAX: usize = 256 * 1024;
+/// All text fields together: bounds the memory one request can take.
+const TEXT_TOTAL_MAX: usize = 1024 * 1024;
 
 /// A submitted form: its text fields by name (in order), and the files uploaded with it.
 #[derive(Debug, Default)]
@@ -35,6 +37,19 @@ impl SubmittedForm {
     pub fn all(&self, name: &str) -> Vec<String> {
         self.fields.get(name).cloned().unwrap_or_default()
     }
+
+    /// The uploads the form carries: kept ones (less those ticked for removal) and new ones.
+    pub fn attachments(&self) -> Vec<String> {
+        let remove = self.all("remove_attachment");
+        let mut ids: Vec<String> = self
+            .all("attachments")
+            .into_iter()
+            .filter(|a| !remove.contains(a))
+            .collect();
+        ids.extend(self.uploaded.iter().cloned());
+        ids.dedup();
+        ids
+    }
 }
 
 /// Why a form could not be read at all.
@@ -52,6 +67,7 @@ pub async fn read(
 ) -> Result<SubmittedForm, FormError> {
     let mut form = SubmittedForm::default();
     let mut csrf_ok = false;
+    let mut text_total = 0usize;
     while let Some(mut field) = multipart
         .next_field()
         .await
@@ -63,6 +79,20 @@ pub async fn read(
                 return Err(FormError::Csrf);
             }
             let filename = field.file_name().unwrap_or_default().to_owned();
+            if form.uploaded.len() >= state.config.attachment_max_count && !filename.is_empty() {
+                // Past the limit nothing more is stored; the page says which files were left out.
+                while field
+                    .chunk()
+                    .await
+                    .map_err(|_| FormError::Malformed)?
+                    .is_some()
+                {}
+                form.upload_errors.push(format!(
+                    "{filename}: > {}",
+                    state.config.attachment_max_count
+                ));
+                continue;
+            }
             if filename.is_empty() {
                 // An empty file input still sends a part; there is nothing in it.
                 while field
@@ -115,7 +145,8 @@ pub async fn read(
         let mut value = Vec::new();
         while let Some(chunk) = field.chunk().await.map_err(|_| FormError::Malformed)? {
             value.extend_from_slice(&chunk);
-            if value.len() > TEXT_MAX {
+            text_total += chunk.len();
+            if value.len() > TEXT_MAX || text_total > TEXT_TOTAL_MAX {
                 return Err(FormError::Malformed);
             }
         }

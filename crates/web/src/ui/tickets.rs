@@ -308,8 +308,7 @@ impl Typed {
                 }
             }
         }
-        let mut attachments = form.all("attachments");
-        attachments.extend(form.uploaded.iter().cloned());
+        let attachments = form.attachments();
         Typed {
             summary: form.one("summary"),
             service_menu: form.one("service_menu"),
@@ -535,6 +534,7 @@ pub async fn submit_ticket(
             &state.store,
             &session.user,
             &typed.input(&contract_number, ticket_type),
+            state.config.attachment_max_count,
         )
         .await
         {
@@ -857,11 +857,16 @@ async fn ticket_page(
             .menu_fields
             .iter()
             .map(|(k, v)| {
-                let label = menu
-                    .and_then(|m| m.items.iter().find(|i| &i.key == k))
+                let item = menu.and_then(|m| m.items.iter().find(|i| &i.key == k));
+                let label = item
                     .map(|i| localized(user.locale, &i.label_ja, &i.label_en).to_owned())
                     .unwrap_or_else(|| k.clone());
-                (label, v.clone())
+                // Date-time items are stored in UTC and shown in the reader's time zone.
+                let value = match (item.map(|i| i.input), v.parse::<jiff::Timestamp>()) {
+                    (Some(madoguchi_core::MenuInput::Datetime), Ok(at)) => format_time(user, at),
+                    _ => v.clone(),
+                };
+                (label, value)
             })
             .collect(),
         tenant_id: t.tenant_id.clone(),
@@ -892,7 +897,9 @@ async fn ticket_page(
             })
             .collect(),
         closed: t.status == Status::Closed,
-        may_follow_up: user.role.is_customer()
+        // Only a closed ticket offers a follow-up, so only then is the filing right looked up.
+        may_follow_up: t.status == Status::Closed
+            && user.role.is_customer()
             && tickets::filing_options(&state.store, user, &t.contract_number)
                 .await
                 .is_ok(),
@@ -956,8 +963,7 @@ pub async fn reply(
         Ok(f) => f,
         Err(e) => return form_error(locale, e),
     };
-    let mut attachments = form.all("attachments");
-    attachments.extend(form.uploaded.iter().cloned());
+    let attachments = form.attachments();
     let body = form.one("body");
     let mut errors = BTreeMap::new();
     if !form.upload_errors.is_empty() {
@@ -973,10 +979,24 @@ pub async fn reply(
             Ok(k) => k,
             Err(e) => return page_error(locale, e),
         };
-        match tickets::reply(&state.store, &session.user, parsed, &input).await {
+        let limit = state.config.attachment_max_count;
+        match tickets::reply(&state.store, &session.user, parsed, &input, limit).await {
             Ok(_) => return Redirect::to(&format!("/tickets/{key}?done=replied")).into_response(),
-            Err(ServiceError::Invalid(invalid)) | Err(ServiceError::Conflict(invalid)) => {
-                errors = worded(locale, &invalid);
+            Err(ServiceError::Invalid(invalid)) => errors = worded(locale, &invalid),
+            // The ticket closed, or the permission went, while this was typed: show the text
+            // so that nothing is lost.
+            Err(ServiceError::Conflict(invalid)) => {
+                let message = worded(locale, &invalid)
+                    .into_values()
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                errors.insert("body".to_owned(), message);
+            }
+            Err(ServiceError::Forbidden(_)) => {
+                errors.insert(
+                    "body".to_owned(),
+                    Words(locale).t("ticket.view_only").to_owned(),
+                );
             }
             Err(e) => return page_error(locale, e),
         }

@@ -948,3 +948,113 @@ api_test!(
         let _ = &w.org;
     }
 );
+
+api_test!(
+    search_matches_full_width_and_any_case,
+    async |app: &TestApp| {
+        let w = world(app).await;
+        for summary in ["ＡＷＳ連携のエラー", "ÉCHEC de sauvegarde", "Ошибка СЕТИ"]
+        {
+            let mut body = inquiry("ECL-B");
+            body["summary"] = json!(summary);
+            file(app, &w.filer, body).await;
+        }
+        for (q, hits) in [
+            ("aws", 1),
+            ("%EF%BC%A1%EF%BC%B7%EF%BC%B3", 1),
+            ("%C3%A9chec", 1),
+            ("%D1%81%D0%B5%D1%82%D0%B8", 1),
+            ("%25", 0),
+        ] {
+            let (_, list) = app
+                .as_user(
+                    &w.filer,
+                    Method::GET,
+                    &format!("/api/v1/tickets?q={q}"),
+                    None,
+                )
+                .await;
+            assert_eq!(list["total"], hits, "q={q}: {list}");
+        }
+    }
+);
+
+api_test!(list_items_name_their_participants, async |app: &TestApp| {
+    let w = world(app).await;
+    let mut body = inquiry("ECL-B");
+    body["participants"] = json!([w.colleague_id]);
+    file(app, &w.filer, body).await;
+    let (_, list) = app
+        .as_user(&w.filer, Method::GET, "/api/v1/tickets", None)
+        .await;
+    assert_eq!(
+        list["items"][0]["participants"][0]["email"],
+        "colleague@org.example"
+    );
+    let (status, _) = app
+        .as_user(
+            &w.filer,
+            Method::GET,
+            "/api/v1/tickets?cursor=aGVsbG8",
+            None,
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "a cursor from elsewhere is malformed"
+    );
+});
+
+api_test!(
+    internal_notes_leave_no_trace_for_customers,
+    async |app: &TestApp| {
+        let w = world(app).await;
+        let key = file(app, &w.filer, inquiry("ECL-B")).await["key"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let (_, before) = app
+            .as_user(
+                &w.filer,
+                Method::GET,
+                &format!("/api/v1/tickets/{key}"),
+                None,
+            )
+            .await;
+        let note = json!({ "body": "社内のみ", "internal": true });
+        app.as_user(
+            &w.agent,
+            Method::POST,
+            &format!("/api/v1/tickets/{key}/messages"),
+            Some(note),
+        )
+        .await;
+        let (_, after) = app
+            .as_user(
+                &w.filer,
+                Method::GET,
+                &format!("/api/v1/tickets/{key}"),
+                None,
+            )
+            .await;
+        assert_eq!(before["updated_at"], after["updated_at"]);
+        assert_eq!(after["status"], "new");
+    }
+);
+
+api_test!(
+    too_many_files_and_hidden_direction_marks_are_refused,
+    async |app: &TestApp| {
+        let w = world(app).await;
+        let mut body = inquiry("ECL-B");
+        body["attachments"] = json!((0..11).map(|i| format!("a{i}")).collect::<Vec<_>>());
+        body["summary"] = json!("請求書\u{202E}fdp.exe");
+        let (status, problem) = app
+            .as_user(&w.filer, Method::POST, "/api/v1/tickets", Some(body))
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(error_fields(&problem), ["summary", "attachments"]);
+        assert_eq!(problem["errors"][1]["message"], "Use at most 10.");
+    }
+);

@@ -286,3 +286,85 @@ api_test!(
         assert!(!list.contains(&format!(">{key}<")));
     }
 );
+
+api_test!(
+    a_reply_to_a_ticket_closed_meanwhile_shows_the_text_again,
+    async |app: &TestApp| {
+        let (contract, _) = setup(app).await;
+        let (browser, csrf) = app.log_in("filer@form.example").await;
+        let url = app.url(&format!("/tickets/new/{contract}/general_inquiry"));
+        let form = typed(&csrf, "submit", "portal_api").text("tenant_id", "tenant-f1");
+        let response = browser.post(&url).multipart(form).send().await.unwrap();
+        let location = response.headers()["location"].to_str().unwrap().to_owned();
+        let key = location
+            .trim_start_matches("/tickets/")
+            .split('?')
+            .next()
+            .unwrap()
+            .to_owned();
+        browser
+            .post(app.url(&format!("/tickets/{key}/close")))
+            .form(&[("csrf", csrf.as_str())])
+            .send()
+            .await
+            .unwrap();
+
+        let reply = Form::new()
+            .text("csrf", csrf.clone())
+            .text("body", "長い返信をここまで書いた");
+        let response = browser
+            .post(app.url(&format!("/tickets/{key}/messages")))
+            .multipart(reply)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let page = response.text().await.unwrap();
+        assert!(
+            page.contains("id=\"unsent-reply\"") && page.contains("長い返信をここまで書いた"),
+            "nothing typed is lost"
+        );
+        assert!(page.contains("フォローアップ"));
+    }
+);
+
+api_test!(
+    too_many_files_are_named_and_can_be_removed,
+    async |app: &TestApp| {
+        let (contract, _) = setup(app).await;
+        let (browser, csrf) = app.log_in("filer@form.example").await;
+        let url = app.url(&format!("/tickets/new/{contract}/general_inquiry"));
+        let mut form = typed(&csrf, "refresh", "portal_api");
+        for i in 0..11 {
+            form = form.part(
+                "files",
+                Part::bytes(format!("file {i}").into_bytes())
+                    .file_name(format!("f{i}.txt"))
+                    .mime_str("text/plain")
+                    .unwrap(),
+            );
+        }
+        let page = browser
+            .post(&url)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(
+            page.matches("name=\"remove_attachment\"").count(),
+            10,
+            "ten kept, each removable"
+        );
+        let error = page
+            .split("data-field=\"attachments\">")
+            .nth(1)
+            .expect("an error beside the files");
+        assert!(
+            error.starts_with("f10.txt"),
+            "the eleventh is named as left out: {error}"
+        );
+    }
+);
