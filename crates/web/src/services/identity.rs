@@ -104,6 +104,9 @@ pub async fn set_preferences(
         time_zone: time_zone.flatten(),
         ..Default::default()
     };
+    if changes.is_empty() {
+        return Ok(user.clone());
+    }
     Ok(store
         .update_user(Some(&user.id), &user.id, &changes)
         .await?)
