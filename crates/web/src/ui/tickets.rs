@@ -853,22 +853,7 @@ async fn ticket_page(
         menu_name: menu
             .map(|m| localized(user.locale, &m.name_ja, &m.name_en).to_owned())
             .unwrap_or_default(),
-        menu_fields: t
-            .menu_fields
-            .iter()
-            .map(|(k, v)| {
-                let item = menu.and_then(|m| m.items.iter().find(|i| &i.key == k));
-                let label = item
-                    .map(|i| localized(user.locale, &i.label_ja, &i.label_en).to_owned())
-                    .unwrap_or_else(|| k.clone());
-                // Date-time items are stored in UTC and shown in the reader's time zone.
-                let value = match (item.map(|i| i.input), v.parse::<jiff::Timestamp>()) {
-                    (Some(madoguchi_core::MenuInput::Datetime), Ok(at)) => format_time(user, at),
-                    _ => v.clone(),
-                };
-                (label, value)
-            })
-            .collect(),
+        menu_fields: menu_field_rows(user, menu, &t.menu_fields),
         tenant_id: t.tenant_id.clone(),
         extra_fields,
         created_by: name_of(&t.created_by),
@@ -922,6 +907,33 @@ async fn ticket_page(
             .collect(),
         errors,
     })
+}
+
+/// A ticket's menu items in the menu's order, labelled in the reader's language; date-time items
+/// (stored in UTC) in the reader's time zone.
+fn menu_field_rows(
+    user: &User,
+    menu: Option<&ServiceMenu>,
+    values: &BTreeMap<String, String>,
+) -> Vec<(String, String)> {
+    let items = menu.map(|m| m.items.as_slice()).unwrap_or_default();
+    let known = items.iter().filter_map(|item| {
+        let v = values.get(&item.key)?;
+        let value = match (item.input, v.parse::<jiff::Timestamp>()) {
+            (madoguchi_core::MenuInput::Datetime, Ok(at)) => format_time(user, at),
+            _ => v.clone(),
+        };
+        Some((
+            localized(user.locale, &item.label_ja, &item.label_en).to_owned(),
+            value,
+        ))
+    });
+    // Items the menu no longer has still show, under their keys.
+    let gone = values
+        .iter()
+        .filter(|(k, _)| !items.iter().any(|i| &i.key == *k))
+        .map(|(k, v)| (k.clone(), v.clone()));
+    known.chain(gone).collect()
 }
 
 pub async fn show(
