@@ -26,6 +26,7 @@ pub type ApiQuery<T> = WithRejection<axum::extract::Query<T>, ApiError>;
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// 1–200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,

@@ -81,6 +81,7 @@ fn parse_optional_name(
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct OrganizationInput {
     /// The company's name, unique.
+    #[schema(required = true)]
     pub name: Option<String>,
 }
 
@@ -609,7 +610,9 @@ pub async fn delete_user(store: &Store, actor: &User, id: &str) -> ServiceResult
 /// `PUT /api/v1/admin/permissions` grants or changes; `DELETE` revokes (no `level`).
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct PermissionInput {
+    #[schema(required = true)]
     pub user_id: Option<String>,
+    #[schema(required = true)]
     pub contract_number: Option<String>,
     /// `view` or `edit`; not used to revoke.
     pub level: Option<String>,

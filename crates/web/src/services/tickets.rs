@@ -71,16 +71,22 @@ pub async fn categories(store: &Store, user: &User) -> ServiceResult<CategoryCho
 #[derive(Debug, Default, Clone, Deserialize, ToSchema)]
 pub struct TicketInput {
     /// 契約番号 of the category picked.
+    #[schema(required = true)]
     pub contract_number: Option<String>,
     /// A ticket type code the contract's plan offers.
+    #[schema(required = true)]
     pub ticket_type: Option<String>,
     /// 内容: one line.
+    #[schema(required = true)]
     pub summary: Option<String>,
     /// The key of a service menu.
+    #[schema(required = true)]
     pub service_menu: Option<String>,
     /// One of the organization's tenant IDs.
+    #[schema(required = true)]
     pub tenant_id: Option<String>,
     /// 詳細.
+    #[schema(required = true)]
     pub details: Option<String>,
     /// The service menu's items, by key.
     #[serde(default)]
@@ -341,6 +347,7 @@ pub struct TicketQuery {
     /// Words in the summary or details.
     pub q: Option<String>,
     /// 1–200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -463,6 +470,7 @@ pub async fn detail(store: &Store, user: &User, key: TicketKey) -> ServiceResult
 #[derive(Debug, Default, Clone, Deserialize, ToSchema)]
 pub struct ReplyInput {
     /// 追加更新情報.
+    #[schema(required = true)]
     pub body: Option<String>,
     /// Ids of the caller's uploads.
     #[serde(default)]

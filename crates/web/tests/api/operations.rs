@@ -39,5 +39,27 @@ api_test!(
         }
         assert!(doc["paths"]["/api/v1/admin/permissions"]["put"].is_object());
         assert!(doc["components"]["schemas"]["Problem"].is_object());
+        let required = doc["components"]["schemas"]["TicketInput"]["required"]
+            .as_array()
+            .expect("TicketInput lists required fields");
+        for field in [
+            "contract_number",
+            "ticket_type",
+            "summary",
+            "service_menu",
+            "tenant_id",
+            "details",
+        ] {
+            assert!(required.iter().any(|r| r == field), "{field} is required");
+        }
+        for path in [
+            "/api/v1/tickets",
+            "/api/v1/tickets/{key}",
+            "/api/v1/tickets/{key}/messages",
+            "/api/v1/categories",
+            "/api/v1/kb/articles",
+        ] {
+            assert!(paths.contains_key(path), "{path} missing");
+        }
     }
 );
