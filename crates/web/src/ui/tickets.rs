@@ -97,6 +97,15 @@ pub struct FollowUpQuery {
 
 pub async fn choose_category(State(state): State<AppState>, Browser(session): Browser) -> Response {
     let user = &session.user;
+    if !user.role.is_customer() {
+        // Support staff answer tickets; filing is for customers.
+        return PageError {
+            status: StatusCode::FORBIDDEN,
+            locale: user.locale,
+            message_key: "new.customers_only",
+        }
+        .into_response();
+    }
     let w = Words(user.locale);
     let choice = match tickets::categories(&state.store, user).await {
         Ok(c) => c,
@@ -653,6 +662,9 @@ pub async fn list(
             if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
                 pairs.push((k, v.to_owned()));
             }
+        }
+        if let Some(limit) = q.limit {
+            pairs.push(("limit", limit.to_string()));
         }
         if let Some(c) = cursor {
             pairs.push(("cursor", c));

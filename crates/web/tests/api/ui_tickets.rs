@@ -368,3 +368,14 @@ api_test!(
         );
     }
 );
+
+api_test!(
+    support_staff_are_told_filing_is_for_customers,
+    async |app: &TestApp| {
+        app.user("agent@support.example", "agent", None).await;
+        let (browser, _) = app.log_in("agent@support.example").await;
+        let response = browser.get(app.url("/tickets/new")).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::FORBIDDEN);
+        assert!(response.text().await.unwrap().contains("お客さま向け"));
+    }
+);
