@@ -94,10 +94,49 @@
     });
   }
 
+  // Related articles while typing (SPEC §4): what was typed is sent to the knowledge center's
+  // suggestions, at most every 400 ms, and the best matches show beside the form.
+  function suggestArticles(form) {
+    var panel = document.getElementById("related-faq");
+    if (!panel) { return; }
+    var list = panel.querySelector("ul");
+    var timer = null;
+    var last = "";
+    var ask = function () {
+      var text = Array.prototype.map.call(form.querySelectorAll("[data-suggest]"), function (el) { return el.value; }).join("\n");
+      var menu = form.querySelector("#service-menu");
+      var query = "q=" + encodeURIComponent(text.slice(0, 4000)) + "&service_menu=" + encodeURIComponent(menu ? menu.value : "");
+      if (query === last) { return; }
+      last = query;
+      if (!text.trim()) { panel.hidden = true; return; }
+      fetch("/api/v1/kb/suggest?" + query, { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : { items: [] }; })
+        .then(function (found) {
+          list.textContent = "";
+          found.items.forEach(function (a) {
+            var li = document.createElement("li");
+            var link = document.createElement("a");
+            link.href = a.url;
+            link.target = "_blank";
+            link.rel = "noopener";
+            link.textContent = a.title;
+            li.appendChild(link);
+            list.appendChild(li);
+          });
+          panel.hidden = found.items.length === 0;
+        })
+        .catch(function () { /* suggestions are a help, never a blocker */ });
+    };
+    form.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(ask, 400); });
+    form.addEventListener("change", function () { clearTimeout(timer); timer = setTimeout(ask, 400); });
+    ask();
+  }
+
   document.querySelectorAll("form[data-draft-key]").forEach(keepDraft);
   var ticketForm = document.getElementById("ticket-form");
   if (ticketForm) {
     followMenu(ticketForm);
     pickParticipants(ticketForm);
+    suggestArticles(ticketForm);
   }
 })();

@@ -120,3 +120,53 @@ pub async fn delete(
     knowledge::delete(&state.store, &user, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// `GET /api/v1/kb/suggest`.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SuggestQuery {
+    /// What the customer typed so far (summary and details).
+    pub q: Option<String>,
+    /// The service menu picked, if any.
+    pub service_menu: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Suggestion {
+    pub id: String,
+    /// `faq`, `known_issue` or `error_message`.
+    pub kind: String,
+    pub title: String,
+    /// The article's page.
+    pub url: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Suggestions {
+    pub items: Vec<Suggestion>,
+}
+
+/// The knowledge articles most related to a draft ticket, best first (at most 5).
+#[utoipa::path(get, path = "/api/v1/kb/suggest", tag = "knowledge", params(SuggestQuery),
+    responses((status = 200, body = Suggestions), (status = 401, body = Problem)))]
+pub async fn suggest(
+    State(state): State<AppState>,
+    ApiCaller(_user): ApiCaller,
+    query: ApiQuery<SuggestQuery>,
+) -> Result<Json<Suggestions>, ApiError> {
+    let text = query.q.as_deref().unwrap_or_default();
+    // Suggestions weigh what was typed, not a whole document: a few thousand characters do.
+    let text: String = text.chars().take(4000).collect();
+    let found = knowledge::suggest(&state.store, &text, query.service_menu.as_deref()).await?;
+    Ok(Json(Suggestions {
+        items: found
+            .into_iter()
+            .map(|a| Suggestion {
+                url: format!("/kb/articles/{}", a.id),
+                id: a.id,
+                kind: a.kind.code().to_owned(),
+                title: a.title,
+            })
+            .collect(),
+    }))
+}

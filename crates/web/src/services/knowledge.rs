@@ -123,6 +123,48 @@ pub async fn delete(store: &Store, user: &User, id: &str) -> ServiceResult<()> {
     Ok(store.delete_article(&user.id, id).await?)
 }
 
+/// How many related articles the filing form shows.
+const SUGGESTIONS: usize = 5;
+/// The most articles weighed for a suggestion: the newest first.
+const SUGGESTION_POOL: u32 = 200;
+
+/// The published articles most related to a draft ticket (SPEC §4): Japanese-aware ranking of
+/// the summary and details against titles and bodies, articles of the chosen service menu
+/// first among equals.
+pub async fn suggest(
+    store: &Store,
+    text: &str,
+    service_menu: Option<&str>,
+) -> ServiceResult<Vec<Article>> {
+    if text.trim().is_empty() {
+        return Ok(Vec::new());
+    }
+    let filter = ArticleFilter::default();
+    let page = PageRequest::new(Some(SUGGESTION_POOL), None).expect("200 is a valid page size");
+    let articles = store.articles(&filter, &page).await?.items;
+    let documents: Vec<madoguchi_search::Document<'_>> = articles
+        .iter()
+        .map(|a| madoguchi_search::Document {
+            title: &a.title,
+            body: &a.body,
+        })
+        .collect();
+    let mut ranked = madoguchi_search::rank(text, &documents, 0.34);
+    if let Some(menu) = service_menu.filter(|m| !m.is_empty()) {
+        for (i, score) in &mut ranked {
+            if articles[*i].service_menus.iter().any(|m| m == menu) {
+                *score *= 1.5;
+            }
+        }
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
+    }
+    Ok(ranked
+        .into_iter()
+        .take(SUGGESTIONS)
+        .map(|(i, _)| articles[i].clone())
+        .collect())
+}
+
 /// Markdown as safe HTML: rendered, then stripped of anything that could run or leak.
 pub fn render_markdown(markdown: &str) -> String {
     let parser = pulldown_cmark::Parser::new_ext(markdown, pulldown_cmark::Options::ENABLE_TABLES);

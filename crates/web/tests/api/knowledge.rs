@@ -239,3 +239,95 @@ api_test!(
         assert!(page.contains("仮想サーバー") && page.contains("ブロックストレージ"));
     }
 );
+
+api_test!(
+    related_articles_follow_what_the_customer_types,
+    async |app: &TestApp| {
+        let writer = agent(app).await;
+        for (title, body, menus) in [
+            (
+                "ポータルにログインできない場合の確認事項",
+                "パスワードの有効期限を確認してください。",
+                vec!["portal_api"],
+            ),
+            (
+                "仮想サーバーのスナップショットを取得する方法",
+                "ポータルの仮想サーバー画面から取得します。",
+                vec!["virtual_server"],
+            ),
+            (
+                "請求書の発行について",
+                "毎月の請求書はポータルからダウンロードできます。",
+                vec!["other"],
+            ),
+        ] {
+            let body = json!({ "kind": "faq", "title": title, "body": body, "service_menus": menus, "published": true });
+            app.as_user(&writer, Method::POST, "/api/v1/kb/articles", Some(body))
+                .await;
+        }
+        let draft = json!({ "kind": "faq", "title": "ログインの下書き", "body": "ログイン", "published": false });
+        app.as_user(&writer, Method::POST, "/api/v1/kb/articles", Some(draft))
+            .await;
+        let (org, _) = app.customer_org("Org", "ECL-1", "basic").await;
+        let (_, reader) = app.user("reader@org.example", "customer", Some(&org)).await;
+
+        let ask = |q: &str| {
+            format!(
+                "/api/v1/kb/suggest?q={}",
+                serde_urlencoded::to_string([("", q)])
+                    .unwrap()
+                    .trim_start_matches('=')
+            )
+        };
+        let (status, found) = app
+            .as_user(
+                &reader,
+                Method::GET,
+                &ask("昨日からポータルにログインできません"),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let titles: Vec<_> = found["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["title"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(
+            titles.first().map(String::as_str),
+            Some("ポータルにログインできない場合の確認事項"),
+            "{titles:?}"
+        );
+        assert!(
+            !titles.iter().any(|t| t.contains("下書き")),
+            "drafts are never suggested"
+        );
+        let (_, found) = app
+            .as_user(
+                &reader,
+                Method::GET,
+                &ask("スナップショットの取り方を教えて"),
+                None,
+            )
+            .await;
+        assert_eq!(
+            found["items"][0]["title"],
+            "仮想サーバーのスナップショットを取得する方法"
+        );
+        assert!(
+            found["items"][0]["url"]
+                .as_str()
+                .unwrap()
+                .starts_with("/kb/articles/")
+        );
+        let (_, found) = app
+            .as_user(&reader, Method::GET, &ask("ロードバランサー"), None)
+            .await;
+        assert_eq!(found["items"], json!([]));
+        let (_, found) = app
+            .as_user(&reader, Method::GET, "/api/v1/kb/suggest", None)
+            .await;
+        assert_eq!(found["items"], json!([]));
+    }
+);
