@@ -29,6 +29,7 @@ pub enum EventKind {
     ArticleCreated,
     ArticleUpdated,
     ArticleDeleted,
+    ArticleDeflected,
     UserLoggedIn,
     UserLoggedOut,
 }
@@ -62,6 +63,7 @@ impl EventKind {
             ArticleCreated => "article.created",
             ArticleUpdated => "article.updated",
             ArticleDeleted => "article.deleted",
+            ArticleDeflected => "article.deflected",
             UserLoggedIn => "session.created",
             UserLoggedOut => "session.ended",
         }

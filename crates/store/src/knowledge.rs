@@ -150,6 +150,44 @@ impl Store {
         Ok(())
     }
 
+    /// Records that an article suggested while filing answered the customer, who did not file
+    /// (a deflection). `NotFound` for drafts and missing articles.
+    pub async fn record_deflection(
+        &self,
+        actor: &str,
+        organization_id: Option<&str>,
+        id: &str,
+    ) -> Result<()> {
+        let mut tx = self.begin().await?;
+        let published: Option<String> =
+            sqlx::query_scalar("SELECT id FROM kb_articles WHERE id = $1 AND state = 'published'")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        published.ok_or(StoreError::NotFound)?;
+        append(
+            &mut tx,
+            EventKind::ArticleDeflected,
+            Some(actor),
+            id,
+            organization_id,
+            json!({}),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// How many filings an article has spared.
+    pub async fn deflections(&self, id: &str) -> Result<i64> {
+        Ok(sqlx::query_scalar(
+            "SELECT COUNT(*) FROM events WHERE subject_id = $1 AND kind = 'article.deflected'",
+        )
+        .bind(id)
+        .fetch_one(&self.read)
+        .await?)
+    }
+
     /// One article; a draft only `with_drafts`.
     pub async fn article(&self, id: &str, with_drafts: bool) -> Result<Article> {
         sqlx::query_as::<_, ArticleRow>(concat!(

@@ -29,6 +29,10 @@ pub struct ArticleView {
     pub published: bool,
     pub created_at: String,
     pub updated_at: String,
+    /// For agents, on one article: how many customers found their answer in it instead of
+    /// filing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deflections: Option<i64>,
 }
 
 impl From<Article> for ArticleView {
@@ -43,6 +47,7 @@ impl From<Article> for ArticleView {
             published: a.published,
             created_at: rfc3339(a.created_at),
             updated_at: rfc3339(a.updated_at),
+            deflections: None,
         }
     }
 }
@@ -89,7 +94,21 @@ pub async fn get(
     ApiCaller(user): ApiCaller,
     Path(id): Path<String>,
 ) -> Result<Json<ArticleView>, ApiError> {
-    Ok(Json(knowledge::get(&state.store, &user, &id).await?.into()))
+    let mut view = ArticleView::from(knowledge::get(&state.store, &user, &id).await?);
+    view.deflections = knowledge::deflections(&state.store, &user, &id).await?;
+    Ok(Json(view))
+}
+
+/// The customer found the answer in this suggested article and will not file.
+#[utoipa::path(post, path = "/api/v1/kb/articles/{id}/deflections", tag = "knowledge", params(("id" = String, Path)),
+    responses((status = 204), (status = 404, body = Problem)))]
+pub async fn deflect(
+    State(state): State<AppState>,
+    ApiCaller(user): ApiCaller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    knowledge::record_deflection(&state.store, &user, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Replaces an article (agents and admins).
@@ -162,7 +181,7 @@ pub async fn suggest(
         items: found
             .into_iter()
             .map(|a| Suggestion {
-                url: format!("/kb/articles/{}", a.id),
+                url: format!("/kb/articles/{}?from=suggestion", a.id),
                 id: a.id,
                 kind: a.kind.code().to_owned(),
                 title: a.title,

@@ -87,6 +87,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(me::me, me::update_me))
         .routes(routes!(knowledge::suggest))
+        .routes(routes!(knowledge::deflect))
         .routes(routes!(knowledge::list, knowledge::create))
         .routes(routes!(
             knowledge::get,

@@ -123,6 +123,26 @@ pub async fn delete(store: &Store, user: &User, id: &str) -> ServiceResult<()> {
     Ok(store.delete_article(&user.id, id).await?)
 }
 
+/// A customer found the answer in a suggested article and did not file (SPEC §4, beyond).
+pub async fn record_deflection(store: &Store, user: &User, id: &str) -> ServiceResult<()> {
+    if !user.role.is_customer() {
+        // Only customers deflect; staff reading articles would skew the count.
+        store.article(id, true).await?;
+        return Ok(());
+    }
+    Ok(store
+        .record_deflection(&user.id, user.organization_id.as_deref(), id)
+        .await?)
+}
+
+/// How many filings an article spared, for those who write articles.
+pub async fn deflections(store: &Store, user: &User, id: &str) -> ServiceResult<Option<i64>> {
+    if !writes_articles(user) {
+        return Ok(None);
+    }
+    Ok(Some(store.deflections(id).await?))
+}
+
 /// How many related articles the filing form shows.
 const SUGGESTIONS: usize = 5;
 /// The most articles weighed for a suggestion: the newest first.

@@ -175,12 +175,22 @@ struct ArticlePage {
     menus: String,
     body_html: String,
     may_write: bool,
+    from_suggestion: bool,
+    solved: bool,
+    deflections: Option<i64>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct ArticlePageQuery {
+    from: Option<String>,
+    solved: Option<String>,
 }
 
 pub async fn show(
     State(state): State<AppState>,
     Browser(session): Browser,
     Path(id): Path<String>,
+    Query(q): Query<ArticlePageQuery>,
 ) -> Response {
     let user = &session.user;
     let w = Words(user.locale);
@@ -189,7 +199,14 @@ pub async fn show(
         Err(e) => return fail(user.locale, e),
     };
     let menus = state.store.service_menus().await.unwrap_or_default();
+    let deflections = match knowledge::deflections(&state.store, user, &id).await {
+        Ok(n) => n,
+        Err(e) => return fail(user.locale, e),
+    };
     let page = ArticlePage {
+        from_suggestion: q.from.as_deref() == Some("suggestion"),
+        solved: q.solved.is_some(),
+        deflections,
         w,
         nav: Nav::of(&session),
         id: article.id.clone(),
@@ -425,6 +442,28 @@ pub async fn delete(
     }
     match knowledge::delete(&state.store, &session.user, &id).await {
         Ok(()) => Redirect::to("/kb").into_response(),
+        Err(e) => fail(locale, e),
+    }
+}
+
+/// この記事で解決しました: the customer leaves without filing, and the article gets the credit.
+pub async fn solved(
+    State(state): State<AppState>,
+    Browser(session): Browser,
+    Path(id): Path<String>,
+    PageForm(form): PageForm<CsrfOnly>,
+) -> Response {
+    let locale = session.user.locale;
+    if !check_csrf(&session, &form.csrf) {
+        return PageError {
+            status: StatusCode::FORBIDDEN,
+            locale,
+            message_key: "error.csrf",
+        }
+        .into_response();
+    }
+    match knowledge::record_deflection(&state.store, &session.user, &id).await {
+        Ok(()) => Redirect::to(&format!("/kb/articles/{id}?solved=1")).into_response(),
         Err(e) => fail(locale, e),
     }
 }

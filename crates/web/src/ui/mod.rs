@@ -37,6 +37,7 @@ pub fn router() -> Router<AppState> {
             get(knowledge::edit_form).post(knowledge::update),
         )
         .route("/kb/articles/{id}/delete", post(knowledge::delete))
+        .route("/kb/articles/{id}/solved", post(knowledge::solved))
         .route("/kb/{kind}", get(knowledge::by_kind))
         .route("/tickets", get(tickets::list))
         .route("/tickets/new", get(tickets::choose_category))

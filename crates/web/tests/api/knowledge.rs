@@ -331,3 +331,115 @@ api_test!(
         assert_eq!(found["items"], json!([]));
     }
 );
+
+api_test!(
+    an_article_that_answers_is_counted_as_a_filing_spared,
+    async |app: &TestApp| {
+        let writer = agent(app).await;
+        let body = json!({ "kind": "faq", "title": "ログインできない場合", "body": "パスワードを確認", "published": true });
+        let (_, article) = app
+            .as_user(&writer, Method::POST, "/api/v1/kb/articles", Some(body))
+            .await;
+        let id = article["id"].as_str().unwrap().to_owned();
+        let (org, _) = app.customer_org("Org", "ECL-1", "basic").await;
+        app.user("reader@org.example", "customer", Some(&org)).await;
+        let (browser, csrf) = app.log_in("reader@org.example").await;
+
+        let page = browser
+            .get(app.url(&format!("/kb/articles/{id}?from=suggestion")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            page.contains("id=\"solved-form\""),
+            "a suggested article asks whether it helped"
+        );
+        let page = browser
+            .get(app.url(&format!("/kb/articles/{id}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(!page.contains("id=\"solved-form\""));
+        let response = browser
+            .post(app.url(&format!("/kb/articles/{id}/solved")))
+            .form(&[("csrf", csrf.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        let response = browser
+            .post(app.url(&format!("/kb/articles/{id}/solved")))
+            .form(&[("csrf", "forged")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::FORBIDDEN);
+
+        let (_, seen_by_agent) = app
+            .as_user(
+                &writer,
+                Method::GET,
+                &format!("/api/v1/kb/articles/{id}"),
+                None,
+            )
+            .await;
+        assert_eq!(seen_by_agent["deflections"], 1);
+        let (_, reader_token) = app
+            .admin(Method::GET, "/api/v1/admin/users?role=customer", None)
+            .await;
+        let reader_id = reader_token["items"][0]["id"].as_str().unwrap().to_owned();
+        let (_, token) = app
+            .admin(
+                Method::POST,
+                &format!("/api/v1/admin/users/{reader_id}/tokens"),
+                None,
+            )
+            .await;
+        let token = token["token"].as_str().unwrap();
+        let (status, _) = app
+            .as_user(
+                token,
+                Method::POST,
+                &format!("/api/v1/kb/articles/{id}/deflections"),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+        let (_, seen_by_customer) = app
+            .as_user(
+                token,
+                Method::GET,
+                &format!("/api/v1/kb/articles/{id}"),
+                None,
+            )
+            .await;
+        assert!(
+            seen_by_customer.get("deflections").is_none(),
+            "counts are for agents"
+        );
+        let (_, seen_by_agent) = app
+            .as_user(
+                &writer,
+                Method::GET,
+                &format!("/api/v1/kb/articles/{id}"),
+                None,
+            )
+            .await;
+        assert_eq!(seen_by_agent["deflections"], 2);
+        let (status, _) = app
+            .as_user(
+                token,
+                Method::POST,
+                "/api/v1/kb/articles/no-such/deflections",
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    }
+);
