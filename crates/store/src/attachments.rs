@@ -128,6 +128,34 @@ impl Store {
         row.into_attachment()
     }
 
+    /// Forgets uploads never attached and older than `older_than` (a form abandoned long ago),
+    /// and answers the digests no record refers to any more, whose files may go. Safe to run
+    /// on several instances at once: a second run finds nothing left.
+    pub async fn forget_stale_uploads(&self, older_than: jiff::Timestamp) -> Result<Vec<String>> {
+        let mut tx = self.begin().await?;
+        let mut digests: Vec<String> = sqlx::query_scalar(
+            "DELETE FROM attachments WHERE ticket_id IS NULL AND created_at < $1 RETURNING sha256",
+        )
+        .bind(older_than.as_microsecond())
+        .fetch_all(&mut *tx)
+        .await?;
+        digests.sort();
+        digests.dedup();
+        let mut unreferenced = Vec::new();
+        for digest in digests {
+            let still: i64 =
+                sqlx::query_scalar("SELECT COUNT(*) FROM attachments WHERE sha256 = $1")
+                    .bind(&digest)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            if still == 0 {
+                unreferenced.push(digest);
+            }
+        }
+        tx.commit().await?;
+        Ok(unreferenced)
+    }
+
     /// Uploads of `uploader` not yet attached, by id: what a re-shown form still holds.
     pub async fn pending_uploads(&self, uploader: &str, ids: &[String]) -> Result<Vec<Attachment>> {
         let mut found = Vec::with_capacity(ids.len());

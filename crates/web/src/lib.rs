@@ -80,6 +80,7 @@ impl Server {
             config: Arc::new(config),
             metrics: ops::recorder(),
         };
+        tokio::spawn(forget_stale_uploads(state.clone()));
         let app = app(state);
         let task = tokio::spawn(async move {
             axum::serve(listener, app)
@@ -87,6 +88,22 @@ impl Server {
                 .await
         });
         Ok(Server { addr, task })
+    }
+}
+
+/// Every hour, forgets uploads never attached (a form abandoned). Idempotent: several
+/// instances may run it at once.
+async fn forget_stale_uploads(state: AppState) {
+    let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        every_hour.tick().await;
+        match services::attachments::forget_stale_uploads(&state.store, &state.config.data_dir)
+            .await
+        {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(files = n, "forgot stale uploads"),
+            Err(e) => tracing::warn!(error = %e, "forgetting stale uploads"),
+        }
     }
 }
 

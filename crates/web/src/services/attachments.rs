@@ -165,6 +165,24 @@ pub async fn download(
     Ok((attachment, path))
 }
 
+/// How long an upload waits to be attached before it is forgotten.
+const UPLOAD_KEPT_FOR: jiff::SignedDuration = jiff::SignedDuration::from_hours(24);
+
+/// Forgets uploads that were never attached for a day, and removes their files when nothing
+/// else refers to the same content. Answers how many files were removed.
+pub async fn forget_stale_uploads(store: &Store, data_dir: &Path) -> ServiceResult<usize> {
+    let cutoff = jiff::Timestamp::now() - UPLOAD_KEPT_FOR;
+    let digests = store.forget_stale_uploads(cutoff).await?;
+    for digest in &digests {
+        if let Err(e) = tokio::fs::remove_file(stored_path(data_dir, digest)).await
+            && e.kind() != std::io::ErrorKind::NotFound
+        {
+            tracing::warn!(error = %e, digest, "removing a forgotten upload");
+        }
+    }
+    Ok(digests.len())
+}
+
 /// A multipart request without a file.
 pub fn no_file() -> ServiceError {
     ServiceError::Invalid(Invalid::one("file", Problem::Required))

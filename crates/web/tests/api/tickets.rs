@@ -1058,3 +1058,56 @@ api_test!(
         assert_eq!(problem["errors"][1]["message"], "Use at most 10.");
     }
 );
+
+api_test!(
+    uploads_never_attached_are_forgotten_but_shared_content_stays,
+    async |app: &TestApp| {
+        let w = world(app).await;
+        let upload = |name: &'static str, bytes: &'static [u8]| {
+            let client = app.client.clone();
+            let url = app.url("/api/v1/attachments");
+            let token = w.filer.clone();
+            async move {
+                let part = reqwest::multipart::Part::bytes(bytes.to_vec())
+                    .file_name(name)
+                    .mime_str("text/plain")
+                    .unwrap();
+                let response = client
+                    .post(url)
+                    .bearer_auth(token)
+                    .multipart(reqwest::multipart::Form::new().part("file", part))
+                    .send()
+                    .await
+                    .unwrap();
+                crate::helpers::read(response).await.1
+            }
+        };
+        let kept = upload("kept.log", b"same bytes").await;
+        let twin = upload("twin.log", b"same bytes").await;
+        let lone = upload("lone.log", b"other bytes").await;
+        let mut body = inquiry("ECL-B");
+        body["attachments"] = json!([kept["id"]]);
+        let ticket = file(app, &w.filer, body).await;
+
+        let later = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(1);
+        let gone = app.db.store.forget_stale_uploads(later).await.unwrap();
+        assert_eq!(
+            gone,
+            [lone["sha256"].as_str().unwrap().to_owned()],
+            "the twin's content is still attached"
+        );
+        assert!(
+            app.db
+                .store
+                .forget_stale_uploads(later)
+                .await
+                .unwrap()
+                .is_empty(),
+            "a second run finds nothing"
+        );
+        let url = ticket["attachments"][0]["url"].as_str().unwrap();
+        let response = app.call(Method::GET, url, Some(&w.filer), None).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let _ = twin;
+    }
+);
