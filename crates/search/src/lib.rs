@@ -7,14 +7,15 @@
 //! become words. Everything is NFKC-normalised and lower-cased first, so ＡＷＳ, aws and AWS,
 //! or ｶﾅ and カナ, are the same.
 
-use std::collections::HashMap;
+use std::collections::HashSet;
 
 use unicode_normalization::UnicodeNormalization;
 
 /// Is this character written without spaces between words (Han, Hiragana, Katakana)?
 fn is_cjk(c: char) -> bool {
     matches!(c,
-        '\u{3040}'..='\u{309F}' // Hiragana
+        '々' | '〆' | 'ヶ' | 'ー'
+        | '\u{3040}'..='\u{309F}' // Hiragana
         | '\u{30A0}'..='\u{30FF}' // Katakana
         | '\u{31F0}'..='\u{31FF}' // Katakana phonetic extensions
         | '\u{3400}'..='\u{4DBF}' // CJK extension A
@@ -23,7 +24,16 @@ fn is_cjk(c: char) -> bool {
         | '\u{20000}'..='\u{2FA1F}')
 }
 
-/// The terms of a text: CJK bigrams (a lone CJK character stands as itself) and words.
+/// English words too common to tell one article from another.
+const STOPWORDS: &[&str] = &[
+    "a", "an", "and", "are", "as", "at", "be", "but", "by", "can", "do", "does", "for", "from",
+    "how", "i", "if", "in", "into", "is", "it", "my", "no", "not", "of", "on", "or", "our", "so",
+    "that", "the", "this", "to", "was", "we", "what", "when", "where", "which", "why", "will",
+    "with", "you", "your",
+];
+
+/// The terms of a text: CJK bigrams (a lone CJK character stands as itself) and words
+/// (without the commonest English ones).
 pub fn terms(text: &str) -> Vec<String> {
     let normalized: String = text.nfkc().collect::<String>().to_lowercase();
     let mut terms = Vec::new();
@@ -38,7 +48,7 @@ pub fn terms(text: &str) -> Vec<String> {
         run.clear();
     };
     for c in normalized.chars() {
-        if is_cjk(c) || c == 'ー' {
+        if is_cjk(c) {
             if !word.is_empty() {
                 terms.push(std::mem::take(&mut word));
             }
@@ -57,63 +67,99 @@ pub fn terms(text: &str) -> Vec<String> {
     if !word.is_empty() {
         terms.push(word);
     }
+    terms.retain(|t| !STOPWORDS.contains(&t.as_str()));
     terms
 }
 
-/// A document to rank: a title (weighed more) and a body.
-pub struct Document<'a> {
-    pub title: &'a str,
-    pub body: &'a str,
+/// How many matched terms that tell documents apart make a document related to a long query.
+const ENOUGH_TELLING_TERMS: usize = 6;
+
+/// The most distinct query terms weighed: a query is a draft ticket, not a document.
+pub const MAX_QUERY_TERMS: usize = 256;
+
+/// A document's terms, ready for ranking: built once per document version and kept.
+#[derive(Debug, Clone, Default)]
+pub struct Analysed {
+    title: HashSet<String>,
+    body: HashSet<String>,
 }
 
-/// How many shared terms make a document related whatever the query's length: a long
-/// description shares a small part of its terms with the article that answers it.
-const ENOUGH_SHARED_TERMS: usize = 5;
+impl Analysed {
+    /// Analyses a document. Single CJK characters are kept too, so that a one-character query
+    /// (都) finds the documents that contain it inside longer words.
+    pub fn new(title: &str, body: &str) -> Analysed {
+        let with_unigrams = |text: &str| {
+            let mut set: HashSet<String> = terms(text).into_iter().collect();
+            let normalized: String = text.nfkc().collect::<String>().to_lowercase();
+            set.extend(normalized.chars().filter(|c| is_cjk(*c)).map(String::from));
+            set
+        };
+        Analysed {
+            title: with_unigrams(title),
+            body: with_unigrams(body),
+        }
+    }
 
-/// Ranks `documents` against `query`: each query term that a document contains adds its
-/// rarity across the documents (an IDF weight), three times over when it is in the title.
-/// Answers the indexes of the related documents, best first: those that share at least
-/// `min_share` of the query's distinct terms, or five of them.
-pub fn rank(query: &str, documents: &[Document<'_>], min_share: f64) -> Vec<(usize, f64)> {
+    fn has(&self, term: &str) -> (bool, bool) {
+        (self.title.contains(term), self.body.contains(term))
+    }
+}
+
+/// Ranks analysed documents against `query`. Each query term weighs by its rarity among the
+/// documents (IDF), three times over when in a title; terms found in most documents weigh
+/// nothing. A document is related when the weight it matches is at least `min_share` of the
+/// query's whole weight, or when it matches six telling terms. Answers (index, score), best
+/// first.
+pub fn rank(query: &str, documents: &[&Analysed], min_share: f64) -> Vec<(usize, f64)> {
     let mut query_terms = terms(query);
     query_terms.sort();
     query_terms.dedup();
+    query_terms.truncate(MAX_QUERY_TERMS);
     if query_terms.is_empty() || documents.is_empty() {
         return Vec::new();
     }
-    let analysed: Vec<(Vec<String>, Vec<String>)> = documents
-        .iter()
-        .map(|d| (terms(d.title), terms(d.body)))
-        .collect();
-    let mut document_frequency: HashMap<&str, usize> = HashMap::new();
-    for term in &query_terms {
-        let n = analysed
-            .iter()
-            .filter(|(t, b)| t.contains(term) || b.contains(term))
-            .count();
-        document_frequency.insert(term, n);
-    }
     let n = documents.len() as f64;
-    let mut scored: Vec<(usize, f64)> = analysed
+    let weights: Vec<f64> = query_terms
+        .iter()
+        .map(|term| {
+            let df = documents
+                .iter()
+                .filter(|d| d.has(term) != (false, false))
+                .count() as f64;
+            // A term in most documents tells them apart from nothing ("確認", "how", "the").
+            if documents.len() >= 4 && df / n > 0.5 {
+                0.0
+            } else {
+                ((n + 1.0) / (df + 0.5)).ln().max(0.05)
+            }
+        })
+        .collect();
+    let total: f64 = weights.iter().sum();
+    if total == 0.0 {
+        return Vec::new();
+    }
+    let mut scored: Vec<(usize, f64)> = documents
         .iter()
         .enumerate()
-        .filter_map(|(i, (title, body))| {
+        .filter_map(|(i, doc)| {
+            let mut matched = 0.0;
+            let mut informative = 0usize;
             let mut score = 0.0;
-            let mut shared = 0usize;
-            for term in &query_terms {
-                let in_title = title.contains(term);
-                let in_body = body.contains(term);
-                if !in_title && !in_body {
-                    continue;
+            for (term, weight) in query_terms.iter().zip(&weights) {
+                match doc.has(term) {
+                    (false, false) => {}
+                    (in_title, _) => {
+                        matched += weight;
+                        informative += usize::from(*weight > 0.0);
+                        score += weight * if in_title { 3.0 } else { 1.0 };
+                    }
                 }
-                shared += 1;
-                let df = document_frequency[term.as_str()] as f64;
-                let idf = ((n + 1.0) / (df + 0.5)).ln().max(0.05);
-                score += idf * if in_title { 3.0 } else { 1.0 };
             }
-            let share = shared as f64 / query_terms.len() as f64;
-            let related = shared > 0 && (share >= min_share || shared >= ENOUGH_SHARED_TERMS);
-            related.then_some((i, score * share))
+            // A long description shares a small part of its terms with the article that
+            // answers it: enough telling terms relate it whatever the share.
+            let related = matched > 0.0
+                && (matched / total >= min_share || informative >= ENOUGH_TELLING_TERMS);
+            related.then_some((i, score))
         })
         .collect();
     scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
@@ -130,53 +176,60 @@ mod tests {
         assert_eq!(terms("ＡＷＳのError 404"), ["aws", "の", "error", "404"]);
         assert_eq!(terms("ｶﾅ"), ["カナ"]);
         assert_eq!(terms("都"), ["都"]);
+        assert_eq!(terms("様々な"), ["様々", "々な"]);
+    }
+
+    fn docs(pairs: &[(&str, &str)]) -> Vec<Analysed> {
+        pairs.iter().map(|(t, b)| Analysed::new(t, b)).collect()
+    }
+
+    fn best(query: &str, docs: &[Analysed]) -> Option<usize> {
+        let refs: Vec<&Analysed> = docs.iter().collect();
+        rank(query, &refs, 0.3).first().map(|h| h.0)
     }
 
     #[test]
     fn a_word_is_found_inside_a_longer_sentence() {
-        let docs = [
-            Document {
-                title: "仮想サーバーの障害について",
-                body: "",
-            },
-            Document {
-                title: "請求書の発行",
-                body: "",
-            },
-        ];
-        let hits = rank("障害", &docs, 0.5);
-        assert_eq!(hits.iter().map(|h| h.0).collect::<Vec<_>>(), [0]);
+        let docs = docs(&[("仮想サーバーの障害について", ""), ("請求書の発行", "")]);
+        assert_eq!(best("障害", &docs), Some(0));
+        assert_eq!(best("障", &docs), Some(0), "one character finds it too");
     }
 
     #[test]
     fn a_longer_query_finds_the_article_about_its_core() {
-        let docs = [
-            Document {
-                title: "請求書の発行方法",
-                body: "毎月の請求書をダウンロードする",
-            },
-            Document {
-                title: "ポータルにログインできない場合",
-                body: "パスワードの期限を確認",
-            },
-            Document {
-                title: "仮想サーバーのスナップショット",
-                body: "取得手順",
-            },
-        ];
-        let hits = rank("昨日からポータルにログインできません", &docs, 0.2);
-        assert_eq!(hits.first().map(|h| h.0), Some(1));
-        let hits = rank("snapshot スナップショット の取り方", &docs, 0.2);
-        assert_eq!(hits.first().map(|h| h.0), Some(2));
+        let docs = docs(&[
+            (
+                "請求書の発行方法",
+                "毎月の請求書をダウンロードして確認してください",
+            ),
+            (
+                "ポータルにログインできない場合",
+                "パスワードの期限を確認してください",
+            ),
+            (
+                "仮想サーバーのスナップショット",
+                "取得手順を確認してください",
+            ),
+            ("Firewall rules are not applied", "Check the rule order"),
+            ("How do I reset my password?", "Use the portal"),
+        ]);
+        assert_eq!(best("昨日からポータルにログインできません", &docs), Some(1));
+        assert_eq!(best("snapshot スナップショット の取り方", &docs), Some(2));
+        assert_eq!(best("How do I change the firewall?", &docs), Some(3));
+        // Words every article has ("確認してください") relate nothing.
+        assert_eq!(
+            best(
+                "データベースのバックアップが失敗します。確認してください。",
+                &docs
+            ),
+            None
+        );
     }
 
     #[test]
     fn unrelated_text_finds_nothing() {
-        let docs = [Document {
-            title: "ロードバランサーの設定",
-            body: "",
-        }];
-        assert!(rank("請求書", &docs, 0.2).is_empty());
-        assert!(rank("", &docs, 0.2).is_empty());
+        let docs = docs(&[("ロードバランサーの設定", "")]);
+        assert_eq!(best("請求書", &docs), None);
+        assert_eq!(best("", &docs), None);
     }
 }

@@ -178,10 +178,10 @@ impl Store {
         Ok(())
     }
 
-    /// How many filings an article has spared.
+    /// How many customers an article answered instead of a filing, each counted once.
     pub async fn deflections(&self, id: &str) -> Result<i64> {
         Ok(sqlx::query_scalar(
-            "SELECT COUNT(*) FROM events WHERE subject_id = $1 AND kind = 'article.deflected'",
+            "SELECT COUNT(DISTINCT actor_id) FROM events WHERE subject_id = $1 AND kind = 'article.deflected'",
         )
         .bind(id)
         .fetch_one(&self.read)

@@ -102,16 +102,26 @@
     var list = panel.querySelector("ul");
     var timer = null;
     var last = "";
+    var sent = 0;
+    var csrf = form.querySelector("input[name=csrf]");
     var ask = function () {
-      var text = Array.prototype.map.call(form.querySelectorAll("[data-suggest]"), function (el) { return el.value; }).join("\n");
+      var text = Array.prototype.map.call(form.querySelectorAll("[data-suggest]"), function (el) { return el.value; }).join("\n").slice(0, 1000);
       var menu = form.querySelector("#service-menu");
-      var query = "q=" + encodeURIComponent(text.slice(0, 4000)) + "&service_menu=" + encodeURIComponent(menu ? menu.value : "");
-      if (query === last) { return; }
-      last = query;
-      if (!text.trim()) { panel.hidden = true; return; }
-      fetch("/api/v1/kb/suggest?" + query, { credentials: "same-origin" })
-        .then(function (r) { return r.ok ? r.json() : { items: [] }; })
+      var body = JSON.stringify({ q: text, service_menu: menu ? menu.value : "" });
+      if (body === last) { return; }
+      if (!text.trim()) { panel.hidden = true; last = body; return; }
+      var mine = ++sent;
+      // POST keeps the draft out of URLs and logs; the session's token proves it is this page.
+      fetch("/api/v1/kb/suggest", {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf ? csrf.value : "" },
+        body: body
+      })
+        .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
         .then(function (found) {
+          if (mine !== sent) { return; } // a newer question is on its way
+          last = body;
           list.textContent = "";
           found.items.forEach(function (a) {
             var li = document.createElement("li");
@@ -125,7 +135,7 @@
           });
           panel.hidden = found.items.length === 0;
         })
-        .catch(function () { /* suggestions are a help, never a blocker */ });
+        .catch(function () { /* suggestions are a help, never a blocker; the next change asks again */ });
     };
     form.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(ask, 400); });
     form.addEventListener("change", function () { clearTimeout(timer); timer = setTimeout(ask, 400); });

@@ -140,11 +140,12 @@ pub async fn delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// `GET /api/v1/kb/suggest`.
-#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+/// `GET /api/v1/kb/suggest` (query) or `POST` (JSON body, which keeps long drafts out of URLs
+/// and logs).
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams, ToSchema)]
 #[into_params(parameter_in = Query)]
 pub struct SuggestQuery {
-    /// What the customer typed so far (summary and details).
+    /// What the customer typed so far (summary and details); the first 1 000 characters count.
     pub q: Option<String>,
     /// The service menu picked, if any.
     pub service_menu: Option<String>,
@@ -173,10 +174,26 @@ pub async fn suggest(
     ApiCaller(_user): ApiCaller,
     query: ApiQuery<SuggestQuery>,
 ) -> Result<Json<Suggestions>, ApiError> {
+    suggestions(&state, &query).await
+}
+
+/// The same as `GET`, with the draft in the body.
+#[utoipa::path(post, path = "/api/v1/kb/suggest", tag = "knowledge", request_body = SuggestQuery,
+    responses((status = 200, body = Suggestions), (status = 401, body = Problem)))]
+pub async fn suggest_posted(
+    State(state): State<AppState>,
+    ApiCaller(_user): ApiCaller,
+    ApiJson(query): ApiJson<SuggestQuery>,
+) -> Result<Json<Suggestions>, ApiError> {
+    suggestions(&state, &query).await
+}
+
+async fn suggestions(
+    state: &AppState,
+    query: &SuggestQuery,
+) -> Result<Json<Suggestions>, ApiError> {
     let text = query.q.as_deref().unwrap_or_default();
-    // Suggestions weigh what was typed, not a whole document: a few thousand characters do.
-    let text: String = text.chars().take(4000).collect();
-    let found = knowledge::suggest(&state.store, &text, query.service_menu.as_deref()).await?;
+    let found = knowledge::suggest(&state.store, text, query.service_menu.as_deref()).await?;
     Ok(Json(Suggestions {
         items: found
             .into_iter()

@@ -86,7 +86,7 @@ impl Modify for BearerAuth {
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(me::me, me::update_me))
-        .routes(routes!(knowledge::suggest))
+        .routes(routes!(knowledge::suggest, knowledge::suggest_posted))
         .routes(routes!(knowledge::deflect))
         .routes(routes!(knowledge::list, knowledge::create))
         .routes(routes!(

@@ -1,6 +1,9 @@
 //! The knowledge center (SPEC §7): every logged-in user reads published articles; agents and
 //! admins write, publish and delete them.
 
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex};
+
 use madoguchi_core::knowledge::{Article, ArticleKind, check_article};
 use madoguchi_core::model::User;
 use madoguchi_core::{Invalid, Problem, Role};
@@ -148,6 +151,33 @@ const SUGGESTIONS: usize = 5;
 /// The most articles weighed for a suggestion: the newest first.
 const SUGGESTION_POOL: u32 = 200;
 
+/// The most characters of a draft weighed for suggestions: the start of a description says
+/// what it is about.
+pub const SUGGEST_TEXT_MAX: usize = 1000;
+
+/// Analysed articles by id, with the version they were analysed at: analysing a body costs
+/// far more than ranking it, and articles change rarely.
+type AnalysedCache = HashMap<String, (jiff::Timestamp, Arc<madoguchi_search::Analysed>)>;
+
+static ANALYSED: LazyLock<Mutex<AnalysedCache>> = LazyLock::new(Default::default);
+
+fn analysed(article: &Article) -> Arc<madoguchi_search::Analysed> {
+    let mut cache = ANALYSED
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some((version, terms)) = cache.get(&article.id)
+        && *version == article.updated_at
+    {
+        return terms.clone();
+    }
+    let terms = Arc::new(madoguchi_search::Analysed::new(
+        &article.title,
+        &article.body,
+    ));
+    cache.insert(article.id.clone(), (article.updated_at, terms.clone()));
+    terms
+}
+
 /// The published articles most related to a draft ticket (SPEC §4): Japanese-aware ranking of
 /// the summary and details against titles and bodies, articles of the chosen service menu
 /// first among equals.
@@ -156,33 +186,36 @@ pub async fn suggest(
     text: &str,
     service_menu: Option<&str>,
 ) -> ServiceResult<Vec<Article>> {
+    let text: String = text.chars().take(SUGGEST_TEXT_MAX).collect();
     if text.trim().is_empty() {
         return Ok(Vec::new());
     }
     let filter = ArticleFilter::default();
     let page = PageRequest::new(Some(SUGGESTION_POOL), None).expect("200 is a valid page size");
     let articles = store.articles(&filter, &page).await?.items;
-    let documents: Vec<madoguchi_search::Document<'_>> = articles
-        .iter()
-        .map(|a| madoguchi_search::Document {
-            title: &a.title,
-            body: &a.body,
-        })
-        .collect();
-    let mut ranked = madoguchi_search::rank(text, &documents, 0.34);
-    if let Some(menu) = service_menu.filter(|m| !m.is_empty()) {
-        for (i, score) in &mut ranked {
-            if articles[*i].service_menus.iter().any(|m| m == menu) {
-                *score *= 1.5;
+    let menu = service_menu.filter(|m| !m.is_empty()).map(str::to_owned);
+    // Analysis and ranking are CPU work: off the async threads.
+    let ranked = tokio::task::spawn_blocking(move || {
+        let terms: Vec<Arc<madoguchi_search::Analysed>> = articles.iter().map(analysed).collect();
+        let refs: Vec<&madoguchi_search::Analysed> = terms.iter().map(Arc::as_ref).collect();
+        let mut ranked = madoguchi_search::rank(&text, &refs, 0.3);
+        if let Some(menu) = &menu {
+            for (i, score) in &mut ranked {
+                if articles[*i].service_menus.iter().any(|m| m == menu) {
+                    *score *= 1.5;
+                }
             }
+            ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
         }
-        ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
-    }
-    Ok(ranked
-        .into_iter()
-        .take(SUGGESTIONS)
-        .map(|(i, _)| articles[i].clone())
-        .collect())
+        ranked
+            .into_iter()
+            .take(SUGGESTIONS)
+            .map(|(i, _)| articles[i].clone())
+            .collect::<Vec<_>>()
+    })
+    .await
+    .map_err(|e| ServiceError::Internal(format!("ranking suggestions: {e}")))?;
+    Ok(ranked)
 }
 
 /// Markdown as safe HTML: rendered, then stripped of anything that could run or leak.
