@@ -195,12 +195,18 @@ pub(crate) fn search_text(parts: &[&str]) -> String {
 
 /// `%words%` for LIKE against `search_text`, normalised, with LIKE's own wildcards escaped
 /// (queries say `ESCAPE '\'`). Japanese needs no word boundaries: a substring is a match.
+/// Words separated by spaces match in the order typed, with anything between them
+/// (`パスワード 期限` finds パスワードの有効期限).
 pub(crate) fn like_pattern(q: &str) -> String {
-    let escaped = normalize(q.trim())
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{escaped}%")
+    let words: Vec<String> = normalize(q)
+        .split_whitespace()
+        .map(|w| {
+            w.replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        })
+        .collect();
+    format!("%{}%", words.join("%"))
 }
 
 /// Now, as stored: microseconds since the epoch.
@@ -231,6 +237,7 @@ mod tests {
     fn like_patterns_escape_wildcards() {
         assert_eq!(like_pattern(" ログイン "), "%ログイン%");
         assert_eq!(like_pattern("ＡＷＳ"), "%aws%");
+        assert_eq!(like_pattern("パスワード　 期限"), "%パスワード%期限%");
         assert_eq!(
             search_text(&["ÉCHEC", "Ошибка СЕТИ", "ｶﾅ"]),
             "échec
@@ -239,6 +246,7 @@ mod tests {
         );
         assert_eq!(like_pattern("100%_A"), "%100\\%\\_a%");
         assert_eq!(like_pattern("ＡＷＳ"), "%aws%");
+        assert_eq!(like_pattern("パスワード　 期限"), "%パスワード%期限%");
         assert_eq!(
             search_text(&["ÉCHEC", "Ошибка СЕТИ", "ｶﾅ"]),
             "échec\nошибка сети\nカナ"

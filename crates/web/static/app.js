@@ -14,7 +14,7 @@
     var saved = null;
     try { saved = JSON.parse(localStorage.getItem(key) || "null"); } catch (e) { saved = null; }
     // The server's values win when it shows the form again (after a failed submit).
-    var serverFilled = fields().some(function (el) { return el.value; });
+    var serverFilled = fields().some(function (el) { return el.tagName !== "SELECT" && el.value; });
     if (saved && !serverFilled) {
       fields().forEach(function (el) { if (saved[el.name] !== undefined) { el.value = saved[el.name]; } });
       form.dispatchEvent(new Event("draft-restored"));
@@ -41,7 +41,7 @@
 
   // A draft is dropped only once the ticket page confirms the filing or the reply.
   var submitted = sessionStorage.getItem("madoguchi:submitted");
-  if (submitted && /[?&]done=(filed|replied)/.test(location.search)) {
+  if (submitted && (/[?&]done=(filed|replied)/.test(location.search) || /^\/kb\/articles\/[^/]+$/.test(location.pathname))) {
     localStorage.removeItem(submitted);
     sessionStorage.removeItem("madoguchi:submitted");
   }

@@ -78,6 +78,28 @@ api_test!(
             1,
             "ログイン finds its article"
         );
+        let words = |q: &str| {
+            format!(
+                "/api/v1/kb/articles?{}",
+                serde_urlencoded::to_string([("q", q)]).unwrap()
+            )
+        };
+        let (_, found) = app
+            .as_user(&reader, Method::GET, &words("パスワード 確認"), None)
+            .await;
+        assert_eq!(
+            found["items"].as_array().unwrap().len(),
+            1,
+            "words match with anything between them"
+        );
+        let (_, found) = app
+            .as_user(&reader, Method::GET, &words("パスワード 請求書"), None)
+            .await;
+        assert_eq!(
+            found["items"].as_array().unwrap().len(),
+            0,
+            "every word must be there"
+        );
         let (_, by_menu) = app
             .as_user(
                 &reader,
