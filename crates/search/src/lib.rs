@@ -32,8 +32,17 @@ const STOPWORDS: &[&str] = &[
     "with", "you", "your",
 ];
 
+/// Bigrams of Japanese endings and function words: in nearly every sentence, they tell one
+/// article from another no better than "the" does (です, ません, ください, している…).
+const JA_STOP_BIGRAMS: &[&str] = &[
+    "ます", "ませ", "せん", "です", "でし", "した", "して", "しま", "くだ", "ださ", "さい", "てい",
+    "いま", "いる", "ある", "ない", "こと", "ため", "など", "から", "まで", "ので", "のは", "には",
+    "では", "でき", "きま", "きな", "った", "って", "れる", "られ", "この", "その", "これ", "それ",
+    "よう", "つい", "いて", "おり", "なり",
+];
+
 /// The terms of a text: CJK bigrams (a lone CJK character stands as itself) and words
-/// (without the commonest English ones).
+/// (without the commonest English words and Japanese endings).
 pub fn terms(text: &str) -> Vec<String> {
     let normalized: String = text.nfkc().collect::<String>().to_lowercase();
     let mut terms = Vec::new();
@@ -67,7 +76,7 @@ pub fn terms(text: &str) -> Vec<String> {
     if !word.is_empty() {
         terms.push(word);
     }
-    terms.retain(|t| !STOPWORDS.contains(&t.as_str()));
+    terms.retain(|t| !STOPWORDS.contains(&t.as_str()) && !JA_STOP_BIGRAMS.contains(&t.as_str()));
     terms
 }
 
@@ -173,6 +182,7 @@ mod tests {
     #[test]
     fn japanese_becomes_bigrams_and_latin_words() {
         assert_eq!(terms("ログイン"), ["ログ", "グイ", "イン"]);
+        assert_eq!(terms("起動しません"), ["起動", "動し"]);
         assert_eq!(terms("ＡＷＳのError 404"), ["aws", "の", "error", "404"]);
         assert_eq!(terms("ｶﾅ"), ["カナ"]);
         assert_eq!(terms("都"), ["都"]);
@@ -224,6 +234,26 @@ mod tests {
             ),
             None
         );
+    }
+
+    #[test]
+    fn shared_endings_relate_nothing() {
+        let docs = docs(&[
+            (
+                "仮想サーバーのスナップショットを取得する方法",
+                "ポータルの画面を開きます。取得中もサーバーは停止しません。",
+            ),
+            (
+                "ポータルにログインできない場合の確認事項",
+                "パスワードの有効期限を確認してください。",
+            ),
+        ]);
+        let refs: Vec<&Analysed> = docs.iter().collect();
+        let hits: Vec<usize> = rank("ポータルにログインできません", &refs, 0.3)
+            .into_iter()
+            .map(|h| h.0)
+            .collect();
+        assert_eq!(hits, [1]);
     }
 
     #[test]
