@@ -46,6 +46,46 @@ impl ArticleKind {
     }
 }
 
+/// Where a known issue stands (既知の事象の状況).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum IssueStatus {
+    /// 調査中
+    Investigating,
+    /// 対応中: the cause is known and a fix is under way.
+    InProgress,
+    /// 解決済
+    Resolved,
+}
+
+impl IssueStatus {
+    pub const ALL: &'static [IssueStatus] = &[
+        IssueStatus::Investigating,
+        IssueStatus::InProgress,
+        IssueStatus::Resolved,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            IssueStatus::Investigating => "investigating",
+            IssueStatus::InProgress => "in_progress",
+            IssueStatus::Resolved => "resolved",
+        }
+    }
+
+    pub fn parse(code: &str) -> Result<IssueStatus, Problem> {
+        IssueStatus::ALL
+            .iter()
+            .copied()
+            .find(|s| s.code() == code)
+            .ok_or_else(|| Problem::NotAChoice {
+                allowed: IssueStatus::ALL
+                    .iter()
+                    .map(|s| s.code().to_owned())
+                    .collect(),
+            })
+    }
+}
+
 /// A knowledge article. Customers see published ones only.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Article {
@@ -56,6 +96,8 @@ pub struct Article {
     pub body: String,
     /// The service menus it is about.
     pub service_menus: Vec<String>,
+    /// Known issues only: where the issue stands.
+    pub issue_status: Option<IssueStatus>,
     pub published: bool,
     pub author_id: Option<String>,
     pub created_at: Timestamp,
@@ -69,6 +111,7 @@ pub struct NewArticle {
     pub title: String,
     pub body: String,
     pub service_menus: Vec<String>,
+    pub issue_status: Option<IssueStatus>,
     pub published: bool,
 }
 
@@ -76,11 +119,13 @@ pub const TITLE_MAX: usize = 200;
 pub const BODY_MAX: usize = 50_000;
 
 /// Checks an article: kind, title (one line), body, and menus that exist.
+/// A known issue without a status is under investigation; other kinds take none.
 pub fn check_article(
     kind: Option<&str>,
     title: Option<&str>,
     body: Option<&str>,
     service_menus: &[String],
+    issue_status: Option<&str>,
     published: bool,
     menus: &[ServiceMenu],
 ) -> Result<NewArticle, Invalid> {
@@ -127,8 +172,25 @@ pub fn check_article(
             );
         }
     }
+    let issue_status = match (kind, issue_status.map(str::trim).filter(|s| !s.is_empty())) {
+        (Some(ArticleKind::KnownIssue), None) => Some(IssueStatus::Investigating),
+        (Some(ArticleKind::KnownIssue), Some(code)) => {
+            errors.check("issue_status", IssueStatus::parse(code))
+        }
+        (_, Some(_)) => {
+            errors.push(
+                "issue_status",
+                Problem::Conflicts {
+                    reason: "problem.issue_status_for_known_issues_only",
+                },
+            );
+            None
+        }
+        (_, None) => None,
+    };
     errors.into_result()?;
     Ok(NewArticle {
+        issue_status,
         kind: kind.expect("checked above"),
         title: title.to_owned(),
         body: body.to_owned(),
@@ -145,8 +207,8 @@ mod tests {
     #[test]
     fn articles_need_kind_title_body_and_known_menus() {
         let menus = seed_service_menus();
-        let err =
-            check_article(None, Some(" "), None, &["moon".into()], false, &menus).unwrap_err();
+        let err = check_article(None, Some(" "), None, &["moon".into()], None, false, &menus)
+            .unwrap_err();
         let fields: Vec<_> = err.0.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["kind", "title", "body", "service_menus[0]"]);
         let ok = check_article(
@@ -154,11 +216,34 @@ mod tests {
             Some("スナップショットの取得方法"),
             Some("## 手順\n1. ポータルで…"),
             &["virtual_server".into(), "virtual_server".into()],
+            None,
             true,
             &menus,
         )
         .unwrap();
         assert_eq!(ok.kind, ArticleKind::Faq);
         assert_eq!(ok.service_menus, ["virtual_server"]);
+        let issue = check_article(
+            Some("known_issue"),
+            Some("遅延"),
+            Some("調査中"),
+            &[],
+            None,
+            true,
+            &menus,
+        )
+        .unwrap();
+        assert_eq!(issue.issue_status, Some(IssueStatus::Investigating));
+        let err = check_article(
+            Some("faq"),
+            Some("t"),
+            Some("b"),
+            &[],
+            Some("resolved"),
+            true,
+            &menus,
+        )
+        .unwrap_err();
+        assert_eq!(err.0[0].field, "issue_status");
     }
 }

@@ -1,7 +1,7 @@
 //! Knowledge articles. Customers read published ones; agents write them.
 
 use madoguchi_core::event::EventKind;
-use madoguchi_core::knowledge::{Article, ArticleKind, NewArticle};
+use madoguchi_core::knowledge::{Article, ArticleKind, IssueStatus, NewArticle};
 use serde_json::json;
 use sqlx::FromRow;
 
@@ -18,6 +18,8 @@ pub struct ArticleFilter {
     pub q: Option<String>,
     /// Drafts too (for agents).
     pub with_drafts: bool,
+    /// Known issues in this state only.
+    pub issue_status: Option<IssueStatus>,
 }
 
 #[derive(FromRow)]
@@ -31,6 +33,7 @@ struct ArticleRow {
     author_id: Option<String>,
     created_at: i64,
     updated_at: i64,
+    issue_status: Option<String>,
 }
 
 impl TryFrom<ArticleRow> for Article {
@@ -40,6 +43,12 @@ impl TryFrom<ArticleRow> for Article {
             kind: ArticleKind::parse(&r.kind).map_err(|_| StoreError::corrupt(&r.kind))?,
             service_menus: serde_json::from_str(&r.service_menus).map_err(StoreError::corrupt)?,
             published: r.state == "published",
+            issue_status: match r.issue_status.as_deref() {
+                Some(code) => {
+                    Some(IssueStatus::parse(code).map_err(|_| StoreError::corrupt(code))?)
+                }
+                None => None,
+            },
             id: r.id,
             title: r.title,
             body: r.body,
@@ -52,7 +61,7 @@ impl TryFrom<ArticleRow> for Article {
 
 macro_rules! columns {
     () => {
-        "id, kind, title, body, service_menus, state, author_id, created_at, updated_at"
+        "id, kind, title, body, service_menus, state, author_id, created_at, updated_at, issue_status"
     };
 }
 
@@ -68,7 +77,7 @@ impl Store {
         let row: ArticleRow = sqlx::query_as(concat!(
             "INSERT INTO kb_articles (",
             columns!(),
-            ", search_text) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9) RETURNING ",
+            ", search_text) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $10, $9) RETURNING ",
             columns!()
         ))
         .bind(&id)
@@ -80,6 +89,7 @@ impl Store {
         .bind(actor)
         .bind(at)
         .bind(search_text(&[&new.title, &new.body]))
+        .bind(new.issue_status.map(IssueStatus::code))
         .fetch_one(&mut *tx)
         .await?;
         let data = json!({ "kind": new.kind, "title": new.title, "published": new.published });
@@ -100,7 +110,7 @@ impl Store {
         let mut tx = self.begin().await?;
         let row: ArticleRow = sqlx::query_as(concat!(
             "UPDATE kb_articles SET kind = $1, title = $2, body = $3, service_menus = $4, state = $5, updated_at = $6,
-             search_text = $8 WHERE id = $7 RETURNING ",
+             search_text = $8, issue_status = $9 WHERE id = $7 RETURNING ",
             columns!()
         ))
         .bind(new.kind.code())
@@ -111,6 +121,7 @@ impl Store {
         .bind(now())
         .bind(id)
         .bind(search_text(&[&new.title, &new.body]))
+        .bind(new.issue_status.map(IssueStatus::code))
         .fetch_optional(&mut *tx)
         .await?
         .ok_or(StoreError::NotFound)?;
@@ -229,6 +240,7 @@ impl Store {
             " FROM kb_articles WHERE ($1 = 1 OR state = 'published') AND ($2 IS NULL OR kind = $2)
                AND ($3 IS NULL OR service_menus LIKE $3)
                AND ($4 IS NULL OR search_text LIKE $4 ESCAPE '\\')
+               AND ($7 IS NULL OR issue_status = $7)
                AND id < $5 ORDER BY id DESC LIMIT $6"
         ))
         .bind(i64::from(filter.with_drafts))
@@ -237,6 +249,7 @@ impl Store {
         .bind(pattern.as_deref())
         .bind(before)
         .bind(page.fetch())
+        .bind(filter.issue_status.map(IssueStatus::code))
         .fetch_all(&self.read)
         .await?;
         let articles = rows

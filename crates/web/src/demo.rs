@@ -425,6 +425,7 @@ pub async fn load(store: &Store) -> ServiceResult<DemoOutcome> {
             title: Some((*title).into()),
             body: Some((*body).into()),
             service_menus: menus.iter().map(|m| (*m).to_owned()).collect(),
+            issue_status: (*kind == "known_issue").then(|| "in_progress".to_owned()),
             published: true,
         };
         let filter = madoguchi_store::ArticleFilter {

@@ -146,6 +146,7 @@ mod tests {
                     "home.",
                     "permissions.",
                     "nav.",
+                    "kb.",
                 ]
                 .iter()
                 .any(|p| quoted.starts_with(p))

@@ -26,6 +26,9 @@ pub struct ArticleView {
     /// The body rendered to safe HTML.
     pub body_html: String,
     pub service_menus: Vec<String>,
+    /// Known issues: `investigating`, `in_progress` or `resolved`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issue_status: Option<String>,
     pub published: bool,
     pub created_at: String,
     pub updated_at: String,
@@ -44,6 +47,7 @@ impl From<Article> for ArticleView {
             title: a.title,
             body: a.body,
             service_menus: a.service_menus,
+            issue_status: a.issue_status.map(|st| st.code().to_owned()),
             published: a.published,
             created_at: rfc3339(a.created_at),
             updated_at: rfc3339(a.updated_at),

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex};
 
-use madoguchi_core::knowledge::{Article, ArticleKind, check_article};
+use madoguchi_core::knowledge::{Article, ArticleKind, IssueStatus, check_article};
 use madoguchi_core::model::User;
 use madoguchi_core::{Invalid, Problem, Role};
 use madoguchi_store::{ArticleFilter, Page, PageRequest, Store};
@@ -28,6 +28,8 @@ pub struct ArticleInput {
     /// Service menu keys the article is about.
     #[serde(default)]
     pub service_menus: Vec<String>,
+    /// Known issues only: `investigating` (the default), `in_progress` or `resolved`.
+    pub issue_status: Option<String>,
     /// Published articles are shown to customers; drafts only to agents.
     #[serde(default)]
     pub published: bool,
@@ -42,6 +44,8 @@ pub struct ArticleQuery {
     pub service_menu: Option<String>,
     /// Words in the title or body.
     pub q: Option<String>,
+    /// Known issues in this state: `investigating`, `in_progress`, `resolved`.
+    pub issue_status: Option<String>,
     pub limit: Option<u32>,
     pub cursor: Option<String>,
 }
@@ -58,11 +62,18 @@ impl ArticleQuery {
             Some(k) => Some(ArticleKind::parse(&k).map_err(|p| Invalid::one("kind", p))?),
             None => None,
         };
+        let issue_status = match given(&self.issue_status) {
+            Some(code) => {
+                Some(IssueStatus::parse(&code).map_err(|p| Invalid::one("issue_status", p))?)
+            }
+            None => None,
+        };
         Ok(ArticleFilter {
             kind,
             service_menu: given(&self.service_menu),
             q: given(&self.q),
             with_drafts: writes_articles(user),
+            issue_status,
         })
     }
 }
@@ -96,6 +107,7 @@ async fn checked(
         input.title.as_deref(),
         input.body.as_deref(),
         &input.service_menus,
+        input.issue_status.as_deref(),
         input.published,
         &menus,
     )?)

@@ -6,7 +6,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use madoguchi_core::knowledge::{Article, ArticleKind};
+use madoguchi_core::knowledge::{Article, ArticleKind, IssueStatus};
 use madoguchi_core::{Locale, Role};
 use madoguchi_store::{Cursor, PageRequest, Session};
 use serde::Deserialize;
@@ -25,6 +25,17 @@ fn may_write(session: &Session) -> bool {
 
 fn kind_name(w: Words, kind: ArticleKind) -> String {
     w.t(&format!("kb.{}", kind.code())).to_owned()
+}
+
+fn issue_name(w: Words, status: IssueStatus) -> String {
+    w.t(&format!("kb.issue.{}", status.code())).to_owned()
+}
+
+fn issue_statuses(w: Words) -> Vec<(String, String)> {
+    IssueStatus::ALL
+        .iter()
+        .map(|st| (st.code().to_owned(), issue_name(w, *st)))
+        .collect()
 }
 
 fn kinds(w: Words) -> Vec<(String, String)> {
@@ -50,6 +61,7 @@ struct ArticleRow {
     id: String,
     title: String,
     kind_name: String,
+    issue_status: Option<(String, String)>,
     published: bool,
     updated: String,
 }
@@ -67,6 +79,9 @@ struct ListPage {
     menus: Vec<(String, String)>,
     service_menu: String,
     q: String,
+    /// On the known issues' list: the status filter.
+    issue_statuses: Vec<(String, String)>,
+    issue_status: String,
     articles: Vec<ArticleRow>,
     next_url: Option<String>,
 }
@@ -123,6 +138,12 @@ async fn list_page(
             .collect(),
         service_menu: q.service_menu.clone().unwrap_or_default(),
         q: q.q.clone().unwrap_or_default(),
+        issue_statuses: if kind == Some(ArticleKind::KnownIssue) {
+            issue_statuses(w)
+        } else {
+            Vec::new()
+        },
+        issue_status: q.issue_status.clone().unwrap_or_default(),
         articles: found
             .items
             .iter()
@@ -130,6 +151,9 @@ async fn list_page(
                 id: a.id.clone(),
                 title: a.title.clone(),
                 kind_name: kind_name(w, a.kind),
+                issue_status: a
+                    .issue_status
+                    .map(|st| (st.code().to_owned(), issue_name(w, st))),
                 published: a.published,
                 updated: crate::ui::format_time(user, a.updated_at),
             })
@@ -178,6 +202,7 @@ struct ArticlePage {
     from_suggestion: bool,
     solved: bool,
     deflections: Option<i64>,
+    issue_status: Option<(String, String)>,
 }
 
 #[derive(Deserialize, Default)]
@@ -227,6 +252,9 @@ pub async fn show(
             .collect::<Vec<_>>()
             .join(", "),
         body_html: knowledge::render_markdown(&article.body),
+        issue_status: article
+            .issue_status
+            .map(|st| (st.code().to_owned(), issue_name(w, st))),
         title: article.title,
         may_write: may_write(&session),
     };
@@ -246,6 +274,8 @@ struct FormPage {
     body: String,
     /// (key, name, checked)
     menus: Vec<(String, String, bool)>,
+    issue_statuses: Vec<(String, String)>,
+    issue_status: String,
     published: bool,
     errors: BTreeMap<String, String>,
 }
@@ -296,6 +326,8 @@ async fn form_page(
                 )
             })
             .collect(),
+        issue_statuses: issue_statuses(w),
+        issue_status: input.issue_status.unwrap_or_default(),
         published: input.published,
         errors,
     };
@@ -308,6 +340,7 @@ fn input_of(a: Article) -> ArticleInput {
         title: Some(a.title),
         body: Some(a.body),
         service_menus: a.service_menus,
+        issue_status: a.issue_status.map(|st| st.code().to_owned()),
         published: a.published,
     }
 }
@@ -358,6 +391,7 @@ fn read_form(pairs: Vec<(String, String)>) -> (String, ArticleInput) {
             "body" => input.body = Some(value),
             "service_menus" => input.service_menus.push(value),
             "published" => input.published = value == "true",
+            "issue_status" => input.issue_status = Some(value),
             _ => {}
         }
     }

@@ -465,3 +465,73 @@ api_test!(
         assert_eq!(status, StatusCode::NOT_FOUND);
     }
 );
+
+api_test!(known_issues_say_where_they_stand, async |app: &TestApp| {
+    let writer = agent(app).await;
+    let issue = json!({ "kind": "known_issue", "title": "JP1 で設定変更が遅延", "body": "調査中です。", "published": true });
+    let (status, created) = app
+        .as_user(&writer, Method::POST, "/api/v1/kb/articles", Some(issue))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    assert_eq!(
+        created["issue_status"], "investigating",
+        "a new known issue is under investigation"
+    );
+    let id = created["id"].as_str().unwrap();
+    let fixed = json!({ "kind": "known_issue", "title": "JP1 で設定変更が遅延", "body": "解決しました。", "issue_status": "resolved", "published": true });
+    let (_, updated) = app
+        .as_user(
+            &writer,
+            Method::PUT,
+            &format!("/api/v1/kb/articles/{id}"),
+            Some(fixed),
+        )
+        .await;
+    assert_eq!(updated["issue_status"], "resolved");
+    let (_, resolved) = app
+        .as_user(
+            &writer,
+            Method::GET,
+            "/api/v1/kb/articles?issue_status=resolved",
+            None,
+        )
+        .await;
+    assert_eq!(resolved["items"].as_array().unwrap().len(), 1);
+    let (_, open) = app
+        .as_user(
+            &writer,
+            Method::GET,
+            "/api/v1/kb/articles?issue_status=investigating",
+            None,
+        )
+        .await;
+    assert_eq!(open["items"], json!([]));
+    let (status, problem) = app
+        .as_user(
+            &writer,
+            Method::GET,
+            "/api/v1/kb/articles?issue_status=fixed",
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    let faq = json!({ "kind": "faq", "title": "t", "body": "b", "issue_status": "resolved" });
+    let (status, problem) = app
+        .as_user(&writer, Method::POST, "/api/v1/kb/articles", Some(faq))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_fields(&problem), ["issue_status"]);
+
+    let (org, _) = app.customer_org("Org", "ECL-1", "basic").await;
+    app.user("reader@org.example", "customer", Some(&org)).await;
+    let (browser, _) = app.log_in("reader@org.example").await;
+    let page = browser
+        .get(app.url("/kb/known_issue"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("解決済") && page.contains("name=\"issue_status\""));
+});
