@@ -12,12 +12,14 @@ use madoguchi_web::config::Config;
 use madoguchi_web::demo::{self, DEMO_PASSWORD, DemoOutcome};
 use serde_json::json;
 
-struct Driver(Child);
+/// ChromeDriver and the browser profile it used; both go when the test ends.
+struct Driver(Child, std::path::PathBuf);
 
 impl Drop for Driver {
     fn drop(&mut self) {
         self.0.kill().ok();
         self.0.wait().ok();
+        std::fs::remove_dir_all(&self.1).ok();
     }
 }
 
@@ -55,8 +57,8 @@ async fn browser(driver_path: &str) -> (Driver, Client) {
         .stderr(Stdio::null())
         .spawn()
         .expect("start chromedriver");
-    let driver = Driver(child);
     let profile = std::env::temp_dir().join(format!("madoguchi-chromium-{port}"));
+    let driver = Driver(child, profile.clone());
     let args = [
         "--headless",
         "--no-sandbox",

@@ -16,6 +16,8 @@ pub struct TestApp {
     pub admin_token: String,
     pub db: TestDb,
     server: Server,
+    /// Uploads go here; removed with the test.
+    data_dir: std::path::PathBuf,
 }
 
 pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
@@ -38,7 +40,11 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
         .await
         .unwrap();
     let admin_token = store.create_token(None, &admin.id).await.unwrap().token;
-    let mut config = Config::new(std::env::temp_dir());
+    let data_dir = std::env::temp_dir().join(format!(
+        "madoguchi-app-{}",
+        madoguchi_store::random_secret().unwrap()
+    ));
+    let mut config = Config::new(data_dir.clone());
     config.addr = "127.0.0.1:0".parse().unwrap();
     config.database_url = db.url.clone();
     let server = Server::start(config, store).await.unwrap();
@@ -51,6 +57,7 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
         admin_token,
         db,
         server,
+        data_dir,
     })
 }
 
@@ -162,6 +169,7 @@ impl TestApp {
     pub async fn finish(self) {
         self.server.task.abort();
         self.db.finish().await;
+        std::fs::remove_dir_all(&self.data_dir).ok();
     }
 }
 
