@@ -336,6 +336,8 @@ impl Typed {
         }
     }
 
+    /// The form as the API takes it; incident and callback fields only for the types whose
+    /// form shows them.
     fn input(&self, contract_number: &str, ticket_type: &TicketType) -> TicketInput {
         let some = |s: &str| Some(s.to_owned());
         TicketInput {
@@ -531,12 +533,12 @@ pub async fn submit_ticket(
         errors.insert("attachments".to_owned(), form.upload_errors.join(" "));
     }
     if form.one("action") == "submit" && errors.is_empty() {
-        let options =
-            match tickets::filing_options(&state.store, &session.user, &contract_number).await {
-                Ok(o) => o,
-                Err(e) => return page_error(locale, e),
-            };
-        let Some(ticket_type) = options.ticket_types.iter().find(|t| t.code == type_code) else {
+        // The catalog is kept in memory; `file` checks the contract and the plan itself.
+        let types = match state.store.ticket_types().await {
+            Ok(t) => t,
+            Err(e) => return page_error(locale, e.into()),
+        };
+        let Some(ticket_type) = types.iter().find(|t| t.code == type_code) else {
             return page_error(locale, ServiceError::NotFound);
         };
         match tickets::file(
