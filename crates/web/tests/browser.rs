@@ -436,27 +436,7 @@ async fn every_demo_user_logs_in_and_sees_who_they_are() {
             "{}",
             login.email
         );
-        client
-            .find(Locator::Css("input[name=email]"))
-            .await
-            .unwrap()
-            .send_keys(login.email)
-            .await
-            .unwrap();
-        client
-            .find(Locator::Css("input[name=password]"))
-            .await
-            .unwrap()
-            .send_keys(DEMO_PASSWORD)
-            .await
-            .unwrap();
-        client
-            .find(Locator::Css("form[action='/login'] button[type=submit]"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        log_in(&client, &base, login.email).await;
 
         let email = client
             .wait()
