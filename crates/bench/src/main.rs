@@ -147,7 +147,7 @@ async fn main() -> Result<()> {
         .context("no PostgreSQL reachable")?;
     let store = db.store.clone();
     let dir = std::env::temp_dir().join(format!("madoguchi-bench-{}", std::process::id()));
-    madoguchi_web::demo::load(&store)
+    madoguchi_app::demo::load(&store)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let taro = store

@@ -139,8 +139,8 @@ code_enum! {
 }
 
 code_enum! {
-    /// How urgent an agent judges a ticket.
-    Priority("priority") { Low = "low", Normal = "normal", High = "high", Urgent = "urgent" }
+    /// How urgent an agent judges a ticket: `p1` is the most urgent, `p3` the default.
+    Priority("priority") { P1 = "p1", P2 = "p2", P3 = "p3", P4 = "p4" }
 }
 
 impl Role {

@@ -7,7 +7,7 @@ use jiff::civil::DateTime;
 use jiff::tz::TimeZone;
 
 use crate::catalog::{MenuItem, ServiceMenu, TicketType};
-use crate::codes::{Desk, MenuInput, Priority, Status, TicketChannel, TicketKind};
+use crate::codes::{Desk, MenuInput, Priority, Status, SupportPlan, TicketChannel, TicketKind};
 use crate::validation::{Invalid, Problem};
 use crate::values::TicketKey;
 
@@ -33,12 +33,15 @@ pub struct Ticket {
     pub id: String,
     pub key: TicketKey,
     pub organization_id: String,
+    pub organization_name: String,
     pub contract_id: String,
     pub contract_number: String,
+    /// The contract's support plan (as it is now: a plan change applies at once).
+    pub plan: SupportPlan,
     pub ticket_type: String,
     pub desk: Desk,
     pub status: Status,
-    pub priority: Option<Priority>,
+    pub priority: Priority,
     pub assignee_id: Option<String>,
     pub summary: String,
     pub service_menu: String,
@@ -50,8 +53,23 @@ pub struct Ticket {
     pub participant_ids: Vec<String>,
     pub created_by: String,
     pub follow_up_of: Option<TicketKey>,
+    /// Set when this ticket was closed as a duplicate of another.
+    pub merged_into: Option<TicketKey>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// When the status last changed: auto-close counts pending-closure days from it.
+    pub status_changed_at: Timestamp,
+    pub closed_at: Option<Timestamp>,
+    pub satisfaction: Option<Satisfaction>,
+}
+
+/// The filer's rating of a closed ticket (SPEC §5), given once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Satisfaction {
+    /// 1 (poor) to 5 (excellent).
+    pub rating: u8,
+    pub comment: Option<String>,
+    pub rated_at: Timestamp,
 }
 
 /// A file attached to a ticket or a reply.

@@ -10,8 +10,8 @@ use clap::{Args, Parser, Subcommand};
 use madoguchi_core::model::User;
 use madoguchi_core::values::Email;
 use madoguchi_store::{PageRequest, Store};
-use madoguchi_web::demo::{self, DEMO_PASSWORD, DemoOutcome};
-use madoguchi_web::services::admin::{self, UserInput};
+use madoguchi_app::demo::{self, DEMO_PASSWORD, DemoOutcome};
+use madoguchi_app::admin::{self, UserInput};
 use madoguchi_web::{Server, config::Config};
 
 use crate::settings::Settings;
@@ -257,8 +257,8 @@ async fn create_token(store: &Store, email: &str) -> Result<()> {
 
 /// A service error as the command line reports it: every field problem on its own line, named
 /// by the flag that sets it.
-fn describe(e: madoguchi_web::services::ServiceError) -> anyhow::Error {
-    use madoguchi_web::services::ServiceError;
+fn describe(e: madoguchi_app::ServiceError) -> anyhow::Error {
+    use madoguchi_app::ServiceError;
     match e {
         ServiceError::Invalid(invalid) | ServiceError::Conflict(invalid) => {
             let lines: Vec<String> = invalid

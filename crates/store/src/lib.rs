@@ -23,6 +23,7 @@ mod page;
 mod permissions;
 mod secrets;
 mod sessions;
+mod sla;
 mod tenants;
 mod tickets;
 mod tokens;

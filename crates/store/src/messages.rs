@@ -14,6 +14,7 @@ use crate::db::{Dialect, code, new_id, now, time};
 use crate::error::ConstraintExt;
 use crate::events::append;
 use crate::outbox::enqueue;
+use crate::sla::{SlaChange, track};
 use crate::tickets::ticket_by_id;
 use crate::{Result, Store, StoreError};
 
@@ -33,7 +34,7 @@ pub struct TicketChanges {
     pub status: Option<Status>,
     /// `Some(None)` unassigns.
     pub assignee_id: Option<Option<String>>,
-    pub priority: Option<Option<Priority>>,
+    pub priority: Option<Priority>,
 }
 
 #[derive(FromRow)]
@@ -45,6 +46,13 @@ struct MessageRow {
     visibility: String,
     created_at: i64,
 }
+
+/// Sets $1 status and $2 updated time of ticket $3, keeping when the status last changed and
+/// when the ticket closed.
+pub(crate) const SET_STATUS: &str = "UPDATE tickets SET status = $1, updated_at = $2,
+    status_changed_at = CASE WHEN status = $1 THEN status_changed_at ELSE $2 END,
+    closed_at = CASE WHEN $1 <> 'closed' THEN NULL WHEN status = 'closed' THEN closed_at ELSE $2 END
+    WHERE id = $3";
 
 /// Reads the ticket's status and, on PostgreSQL, locks its row until the transaction ends, so
 /// that two replies cannot both move it from the same status. (SQLite has one writer.)
@@ -117,12 +125,18 @@ impl Store {
         // An internal note that moves nothing leaves the ticket as customers see it, updated
         // time included: support's internal work does not show.
         if !(message.internal && from == to) {
-            sqlx::query("UPDATE tickets SET status = $1, updated_at = $2 WHERE id = $3")
+            sqlx::query(SET_STATUS)
                 .bind(to.code())
                 .bind(at)
                 .bind(ticket_id)
                 .execute(&mut *tx)
                 .await?;
+        }
+        if !message.internal && !message.author_role.is_customer() {
+            track(&mut tx, ticket_id, SlaChange::PublicAgentReply, at).await?;
+        }
+        if from != to {
+            track(&mut tx, ticket_id, SlaChange::StatusChanged { from, to }, at).await?;
         }
         let ticket = ticket_by_id(&mut tx, ticket_id).await?;
         let key = ticket.key.to_string();
@@ -211,12 +225,15 @@ impl Store {
         let changes = decide(from).map_err(StoreError::Transition)?;
         let at = now();
         let status = changes.status.unwrap_or(from);
-        sqlx::query("UPDATE tickets SET status = $1, updated_at = $2 WHERE id = $3")
+        sqlx::query(SET_STATUS)
             .bind(status.code())
             .bind(at)
             .bind(ticket_id)
             .execute(&mut *tx)
             .await?;
+        if from != status {
+            track(&mut tx, ticket_id, SlaChange::StatusChanged { from, to: status }, at).await?;
+        }
         if let Some(assignee) = &changes.assignee_id {
             sqlx::query("UPDATE tickets SET assignee_id = $1 WHERE id = $2")
                 .bind(assignee.as_deref())
@@ -227,7 +244,7 @@ impl Store {
         }
         if let Some(priority) = changes.priority {
             sqlx::query("UPDATE tickets SET priority = $1 WHERE id = $2")
-                .bind(priority.map(Priority::code))
+                .bind(priority.code())
                 .bind(ticket_id)
                 .execute(&mut *tx)
                 .await?;

@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 
 use madoguchi_core::event::EventKind;
 use madoguchi_core::model::User;
-use madoguchi_core::ticket::{Callback, Incident, NewTicket, Ticket};
+use madoguchi_core::ticket::{Callback, Incident, NewTicket, Satisfaction, Ticket};
 use madoguchi_core::values::TicketKey;
-use madoguchi_core::{Desk, Priority, Role, Status};
+use madoguchi_core::{Desk, Priority, Role, Status, SupportPlan};
 use serde_json::json;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
@@ -161,12 +161,15 @@ macro_rules! filtered {
 
 macro_rules! columns {
     () => {
-        "t.id, t.number, t.organization_id, t.contract_id, c.contract_number, t.ticket_type, t.desk, t.status,
+        "t.id, t.number, t.organization_id, t.contract_id, c.contract_number, c.plan, t.ticket_type, t.desk, t.status,
          t.priority, t.assignee_id, t.summary, t.service_menu, t.tenant_id, t.details, t.menu_fields,
          t.incident_occurred_at, t.incident_operation_history, t.incident_current_status,
          t.callback_phone, t.callback_contact_name, t.callback_preferred_window,
          (SELECT f.number FROM tickets f WHERE f.id = t.follow_up_of) AS follow_up_number,
-         t.created_by, t.created_at, t.updated_at"
+         (SELECT m.number FROM tickets m WHERE m.id = t.merged_into) AS merged_into_number,
+         (SELECT o.name FROM organizations o WHERE o.id = t.organization_id) AS organization_name,
+         t.created_by, t.created_at, t.updated_at, t.status_changed_at, t.closed_at,
+         t.satisfaction_rating, t.satisfaction_comment, t.satisfaction_at"
     };
 }
 
@@ -207,15 +210,14 @@ fn ticket_from(row: &AnyRow) -> Result<Ticket> {
         id: row.try_get("id")?,
         key: number(row.try_get("number")?)?,
         organization_id: row.try_get("organization_id")?,
+        organization_name: row.try_get("organization_name")?,
         contract_id: row.try_get("contract_id")?,
         contract_number: row.try_get("contract_number")?,
+        plan: code(SupportPlan::parse(&row.try_get::<String, _>("plan")?))?,
         ticket_type: row.try_get("ticket_type")?,
         desk: code(Desk::parse(&row.try_get::<String, _>("desk")?))?,
         status: code(Status::parse(&row.try_get::<String, _>("status")?))?,
-        priority: match row.try_get::<Option<String>, _>("priority")? {
-            Some(p) => Some(code(Priority::parse(&p))?),
-            None => None,
-        },
+        priority: code(Priority::parse(&row.try_get::<String, _>("priority")?))?,
         assignee_id: row.try_get("assignee_id")?,
         summary: row.try_get("summary")?,
         service_menu: row.try_get("service_menu")?,
@@ -230,8 +232,31 @@ fn ticket_from(row: &AnyRow) -> Result<Ticket> {
             .try_get::<Option<i64>, _>("follow_up_number")?
             .map(number)
             .transpose()?,
+        merged_into: row
+            .try_get::<Option<i64>, _>("merged_into_number")?
+            .map(number)
+            .transpose()?,
         created_at: time(row.try_get("created_at")?)?,
         updated_at: time(row.try_get("updated_at")?)?,
+        status_changed_at: time(
+            row.try_get::<Option<i64>, _>("status_changed_at")?
+                .unwrap_or(row.try_get("updated_at")?),
+        )?,
+        closed_at: row
+            .try_get::<Option<i64>, _>("closed_at")?
+            .map(time)
+            .transpose()?,
+        satisfaction: match row.try_get::<Option<i64>, _>("satisfaction_rating")? {
+            Some(rating) => Some(Satisfaction {
+                rating: u8::try_from(rating).map_err(StoreError::corrupt)?,
+                comment: row.try_get("satisfaction_comment")?,
+                rated_at: time(
+                    row.try_get::<Option<i64>, _>("satisfaction_at")?
+                        .unwrap_or_default(),
+                )?,
+            }),
+            None => None,
+        },
     })
 }
 
@@ -265,8 +290,8 @@ impl Store {
             "INSERT INTO tickets (id, number, organization_id, contract_id, ticket_type, desk, status, summary,
                service_menu, tenant_id, details, menu_fields, incident_occurred_at, incident_operation_history,
                incident_current_status, callback_phone, callback_contact_name, callback_preferred_window,
-               follow_up_of, created_by, created_at, updated_at, search_text)
-             VALUES ($1, $2, $3, $4, $5, $6, 'new', $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20, $21)",
+               follow_up_of, created_by, created_at, updated_at, search_text, status_changed_at)
+             VALUES ($1, $2, $3, $4, $5, $6, 'new', $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20, $21, $20)",
         )
         .bind(&id)
         .bind(number)
@@ -302,6 +327,7 @@ impl Store {
         }
         crate::attachments::attach(&mut tx, filing.attachment_ids, filing.created_by, &id, None)
             .await?;
+        crate::sla::track(&mut tx, &id, crate::sla::SlaChange::Filed, at).await?;
         let key = TicketKey::from_number(number as u64).to_string();
         let event = append(
             &mut tx,

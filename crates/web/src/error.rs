@@ -12,7 +12,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::i18n::{self, Words};
-use crate::services::ServiceError;
+use madoguchi_app::ServiceError;
 
 /// An API failure; each variant is one status code.
 #[derive(Debug)]

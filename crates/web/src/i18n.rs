@@ -1,4 +1,6 @@
-//! The words users read, from `locales/ja.toml` and `locales/en.toml`.
+//! The words users read, from `locales/<area>.<lang>.toml`: `ja.toml` / `en.toml` for the
+//! portal, one pair per further area (the desk's queues, the agent's ticket page, …), so that
+//! each area's words sit together. A key lives in exactly one area (a test checks it).
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -7,13 +9,33 @@ use madoguchi_core::{Locale, Problem, Role};
 
 type Texts = HashMap<String, String>;
 
-fn load(source: &str, name: &str) -> Texts {
-    // The files are compiled in and checked by the tests below: failing here is a build bug.
-    toml::from_str(source).unwrap_or_else(|e| panic!("locales/{name}.toml is not valid: {e}"))
+/// Every locale file of one language, compiled in: `(file name, source)`.
+macro_rules! locale_files {
+    ($lang:literal) => {
+        [
+            (concat!($lang, ".toml"), include_str!(concat!("../locales/", $lang, ".toml"))),
+            (concat!("desk.", $lang, ".toml"), include_str!(concat!("../locales/desk.", $lang, ".toml"))),
+        ]
+    };
 }
 
-static JA: LazyLock<Texts> = LazyLock::new(|| load(include_str!("../locales/ja.toml"), "ja"));
-static EN: LazyLock<Texts> = LazyLock::new(|| load(include_str!("../locales/en.toml"), "en"));
+fn load(files: &[(&str, &str)]) -> Texts {
+    let mut texts = Texts::new();
+    for (name, source) in files {
+        // The files are compiled in and checked by the tests below: failing here is a build bug.
+        let file: Texts = toml::from_str(source)
+            .unwrap_or_else(|e| panic!("locales/{name} is not valid: {e}"));
+        for (key, value) in file {
+            if texts.insert(key.clone(), value).is_some() {
+                panic!("locales/{name}: `{key}` is defined in another file too");
+            }
+        }
+    }
+    texts
+}
+
+static JA: LazyLock<Texts> = LazyLock::new(|| load(&locale_files!("ja")));
+static EN: LazyLock<Texts> = LazyLock::new(|| load(&locale_files!("en")));
 
 /// The text of `key` in `locale`; the key itself when missing, so a gap shows but breaks
 /// nothing.

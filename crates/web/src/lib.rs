@@ -4,11 +4,9 @@
 pub mod api;
 pub mod auth;
 pub mod config;
-pub mod demo;
 pub mod error;
 pub mod i18n;
 mod ops;
-pub mod services;
 pub mod state;
 mod ui;
 
@@ -97,7 +95,7 @@ async fn forget_stale_uploads(state: AppState) {
     let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {
         every_hour.tick().await;
-        match services::attachments::forget_stale_uploads(&state.store, &state.config.data_dir)
+        match madoguchi_app::attachments::forget_stale_uploads(&state.store, &state.config.data_dir)
             .await
         {
             Ok(0) => {}

@@ -12,7 +12,7 @@ use crate::api::ApiQuery;
 use crate::api::views::rfc3339;
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, ApiJson, Problem};
-use crate::services::knowledge::{self, ArticleInput, ArticleQuery};
+use madoguchi_app::knowledge::{self, ArticleInput, ArticleQuery};
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]

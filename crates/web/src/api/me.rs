@@ -4,7 +4,7 @@ use axum::extract::State;
 use crate::api::views::MeView;
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, ApiJson, Problem};
-use crate::services::identity::{self, PreferencesInput};
+use madoguchi_app::identity::{self, PreferencesInput};
 use crate::state::AppState;
 
 /// The caller: who they are, their organization, and their ticket permission per contract.

@@ -13,14 +13,15 @@ use madoguchi_store::{Cursor, PageRequest, Person};
 
 use crate::api::ApiQuery;
 use crate::api::views::{
-    AttachmentView, CallbackView, CategoriesView, IncidentView, List, MessageView, ServiceMenuView,
+    AttachmentView, CallbackView, CategoriesView, IncidentView, List, MessageView, OrganizationRef,
+    SatisfactionView, ServiceMenuView,
     TicketListView, TicketTypeView, TicketView, UserRef, rfc3339,
 };
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, ApiJson, Problem};
 use crate::i18n;
-use crate::services::attachments::{self, Upload, UploadError};
-use crate::services::tickets::{
+use madoguchi_app::attachments::{self, Upload, UploadError};
+use madoguchi_app::tickets::{
     self, ReplyInput, TicketDetail, TicketInput, TicketPatch, TicketQuery,
 };
 use crate::state::AppState;
@@ -89,7 +90,7 @@ pub(crate) fn ticket_view(
                 .collect(),
         ),
         desk: t.desk.code().to_owned(),
-        priority: t.priority.map(|p| p.code().to_owned()),
+        priority: Some(t.priority.code().to_owned()),
         assignee: t
             .assignee_id
             .as_deref()
@@ -98,6 +99,17 @@ pub(crate) fn ticket_view(
         created_at: rfc3339(t.created_at),
         updated_at: rfc3339(t.updated_at),
         follow_up_of: t.follow_up_of.map(|k| k.to_string()),
+        merged_into: t.merged_into.map(|k| k.to_string()),
+        organization: OrganizationRef {
+            id: t.organization_id.clone(),
+            name: t.organization_name.clone(),
+        },
+        plan: t.plan.code().to_owned(),
+        satisfaction: t.satisfaction.as_ref().map(|s| SatisfactionView {
+            rating: s.rating,
+            comment: s.comment.clone(),
+            rated_at: rfc3339(s.rated_at),
+        }),
         messages: None,
         attachments: None,
     }
@@ -150,7 +162,7 @@ pub async fn service_menus(
         .store
         .service_menus()
         .await
-        .map_err(crate::services::ServiceError::from)?;
+        .map_err(madoguchi_app::ServiceError::from)?;
     Ok(Json(List::all(
         menus
             .iter()
@@ -181,7 +193,7 @@ pub async fn file(
         .store
         .ticket_types()
         .await
-        .map_err(crate::services::ServiceError::from)?;
+        .map_err(madoguchi_app::ServiceError::from)?;
     Ok((
         StatusCode::CREATED,
         Json(detail_view(&detail, &types, &user)),
@@ -203,7 +215,7 @@ pub async fn list(
         .store
         .ticket_types()
         .await
-        .map_err(crate::services::ServiceError::from)?;
+        .map_err(madoguchi_app::ServiceError::from)?;
     let mut ids: Vec<String> = found
         .page
         .items
@@ -230,7 +242,7 @@ pub async fn list(
         .store
         .people(&ids)
         .await
-        .map_err(crate::services::ServiceError::from)?;
+        .map_err(madoguchi_app::ServiceError::from)?;
     Ok(Json(TicketListView {
         items: found
             .page
@@ -270,7 +282,7 @@ pub async fn get(
         .store
         .ticket_types()
         .await
-        .map_err(crate::services::ServiceError::from)?;
+        .map_err(madoguchi_app::ServiceError::from)?;
     Ok(Json(detail_view(&detail, &types, &user)))
 }
 
@@ -297,7 +309,7 @@ pub async fn reply(
         .store
         .people(std::slice::from_ref(&user.id))
         .await
-        .map_err(crate::services::ServiceError::from)?;
+        .map_err(madoguchi_app::ServiceError::from)?;
     Ok((
         StatusCode::CREATED,
         Json(message_view(&message, &people, &user)),
@@ -328,7 +340,7 @@ async fn get_view(
         .store
         .ticket_types()
         .await
-        .map_err(crate::services::ServiceError::from)?;
+        .map_err(madoguchi_app::ServiceError::from)?;
     Ok(Json(detail_view(&detail, &types, user)))
 }
 

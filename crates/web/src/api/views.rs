@@ -9,7 +9,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::i18n;
-use crate::services::identity::Profile;
+use madoguchi_app::identity::Profile;
 
 /// RFC 3339 with offset, as every time in the API.
 pub fn rfc3339(t: Timestamp) -> String {
@@ -338,7 +338,7 @@ pub struct CategoriesView {
 }
 
 impl CategoriesView {
-    pub fn new(choice: crate::services::tickets::CategoryChoice, locale: Locale) -> Self {
+    pub fn new(choice: madoguchi_app::tickets::CategoryChoice, locale: Locale) -> Self {
         use madoguchi_core::category::NoCategory;
         let categories = choice
             .categories
@@ -535,11 +535,31 @@ pub struct TicketView {
     pub updated_at: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub follow_up_of: Option<String>,
+    /// The ticket this duplicate was merged into.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub merged_into: Option<String>,
+    /// The customer's organization.
+    pub organization: OrganizationRef,
+    /// The contract's support plan: `basic`, `advanced` or `premium`.
+    pub plan: String,
+    /// The filer's rating, once the ticket is closed and rated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub satisfaction: Option<SatisfactionView>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub messages: Option<Vec<MessageView>>,
     /// Files attached when filing.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<AttachmentView>>,
+}
+
+/// A closed ticket's rating by its filer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SatisfactionView {
+    /// 1 (poor) to 5 (excellent).
+    pub rating: u8,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    pub rated_at: String,
 }
 
 /// `GET /api/v1/tickets`: a page with counts.

@@ -2,7 +2,6 @@
 //! scripts), browsers by session cookie. Authentication is an extractor, so a handler that
 //! needs a user says so in its signature.
 
-pub mod password;
 mod session;
 
 pub use session::{Browser, CSRF_HEADER, LOGIN_CSRF_COOKIE, SESSION_COOKIE, check_csrf};
@@ -44,7 +43,7 @@ impl FromRequestParts<AppState> for ApiCaller {
                 Err(StoreError::NotFound) => {
                     Err(ApiError::Unauthorized("the token is unknown or revoked"))
                 }
-                Err(e) => Err(ApiError::from(crate::services::ServiceError::from(e))),
+                Err(e) => Err(ApiError::from(madoguchi_app::ServiceError::from(e))),
             };
         }
         // The UI's own scripts call the API with the session cookie; writes must then carry

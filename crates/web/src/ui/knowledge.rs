@@ -14,8 +14,8 @@ use serde::Deserialize;
 use crate::auth::{Browser, check_csrf};
 use crate::error::{PageError, PageForm};
 use crate::i18n::{self, Words};
-use crate::services::ServiceError;
-use crate::services::knowledge::{self, ArticleInput, ArticleQuery};
+use madoguchi_app::ServiceError;
+use madoguchi_app::knowledge::{self, ArticleInput, ArticleQuery};
 use crate::state::AppState;
 use crate::ui::{Nav, render};
 

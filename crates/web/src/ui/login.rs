@@ -11,7 +11,7 @@ use serde::Deserialize;
 use crate::auth::{LOGIN_CSRF_COOKIE, SESSION_COOKIE};
 use crate::error::{PageError, PageForm};
 use crate::i18n::Words;
-use crate::services::{ServiceError, identity};
+use madoguchi_app::{ServiceError, identity};
 use crate::state::AppState;
 use crate::ui::render;
 
@@ -158,7 +158,7 @@ pub async fn submit(
     if !csrf_ok {
         return failure(jar, "login.expired", StatusCode::FORBIDDEN);
     }
-    match identity::log_in(&state.store, &state.config, &form.email, &form.password).await {
+    match identity::log_in(&state.store, state.config.session_lifetime, &form.email, &form.password).await {
         Ok(session) => {
             // A new login replaces the browser's previous session, which ends.
             if let Some(previous) = jar.get(SESSION_COOKIE)

@@ -106,7 +106,7 @@ impl Nav {
 
 /// A moment in the user's time zone, as pages show it.
 pub(crate) fn format_time(user: &madoguchi_core::model::User, t: jiff::Timestamp) -> String {
-    t.to_zoned(crate::services::tickets::time_zone(user))
+    t.to_zoned(madoguchi_app::tickets::time_zone(user))
         .strftime("%Y-%m-%d %H:%M")
         .to_string()
 }

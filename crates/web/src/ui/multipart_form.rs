@@ -8,7 +8,7 @@ use axum::extract::Multipart;
 use madoguchi_store::Session;
 
 use crate::auth::check_csrf;
-use crate::services::attachments::{Upload, UploadError};
+use madoguchi_app::attachments::{Upload, UploadError};
 use crate::state::AppState;
 
 /// The largest text field a page form may send (the details field allows 20 000 characters).

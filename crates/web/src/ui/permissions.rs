@@ -14,7 +14,7 @@ use serde::Deserialize;
 use crate::auth::{Browser, check_csrf};
 use crate::error::{PageError, PageForm};
 use crate::i18n::{self, Words};
-use crate::services::{ServiceError, admin};
+use madoguchi_app::{ServiceError, admin};
 use crate::state::AppState;
 use crate::ui::{Nav, render};
 

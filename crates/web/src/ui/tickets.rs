@@ -16,8 +16,8 @@ use serde::Deserialize;
 use crate::auth::Browser;
 use crate::error::PageError;
 use crate::i18n::{self, Words};
-use crate::services::ServiceError;
-use crate::services::tickets::{
+use madoguchi_app::ServiceError;
+use madoguchi_app::tickets::{
     self, CallbackInput, IncidentInput, ReplyInput, TicketInput, TicketQuery,
 };
 use crate::state::AppState;
@@ -1060,7 +1060,7 @@ pub async fn download(
     Path(id): Path<String>,
 ) -> Response {
     let locale = session.user.locale;
-    match crate::services::attachments::download(
+    match madoguchi_app::attachments::download(
         &state.store,
         &state.config.data_dir,
         &session.user,

@@ -6,7 +6,7 @@ use crate::api::views::{ContractView, List};
 use crate::api::{ApiQuery, ListQuery};
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, ApiJson, Problem};
-use crate::services::admin::{self, ContractInput};
+use madoguchi_app::admin::{self, ContractInput};
 use crate::state::AppState;
 
 /// Lists contracts, oldest first.

@@ -6,7 +6,7 @@ use crate::api::views::{List, OrganizationView};
 use crate::api::{ApiQuery, ListQuery};
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, ApiJson, Problem};
-use crate::services::admin::{self, OrganizationInput};
+use madoguchi_app::admin::{self, OrganizationInput};
 use crate::state::AppState;
 
 /// Lists organizations, oldest first.

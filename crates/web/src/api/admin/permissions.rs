@@ -6,7 +6,7 @@ use crate::api::views::{List, PermissionView};
 use crate::api::{ApiQuery, ListQuery};
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, ApiJson, Problem};
-use crate::services::admin::{self, PermissionInput};
+use madoguchi_app::admin::{self, PermissionInput};
 use crate::state::AppState;
 
 /// The ticket permissions held: all of them for admins, their organization's for customer

@@ -6,7 +6,7 @@ use crate::api::views::{List, TenantView};
 use crate::api::{ApiQuery, ListQuery};
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, ApiJson, Problem};
-use crate::services::admin::{self, TenantInput};
+use madoguchi_app::admin::{self, TenantInput};
 use crate::state::AppState;
 
 /// Lists tenants, oldest first.

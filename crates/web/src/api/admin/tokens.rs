@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use crate::api::views::{List, TokenView};
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, Problem};
-use crate::services::admin;
+use madoguchi_app::admin;
 use crate::state::AppState;
 
 /// A user's API tokens, newest first, without their secrets.

@@ -6,7 +6,7 @@ use crate::api::views::{List, UserView};
 use crate::api::{ApiQuery, ListQuery};
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, ApiJson, Problem};
-use crate::services::admin::{self, UserInput};
+use madoguchi_app::admin::{self, UserInput};
 use crate::state::AppState;
 
 /// Lists users, oldest first.

@@ -11,7 +11,7 @@ use madoguchi_store::{ArticleFilter, Page, PageRequest, Store};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::{ServiceError, ServiceResult};
+use crate::{ServiceError, ServiceResult};
 
 fn writes_articles(user: &User) -> bool {
     matches!(user.role, Role::Agent | Role::Admin)

@@ -23,7 +23,7 @@ use madoguchi_store::{
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::{ServiceError, ServiceResult};
+use crate::{ServiceError, ServiceResult};
 
 /// The categories a user may file under, or why there are none, with whom to ask.
 #[derive(Debug, Clone)]
@@ -619,7 +619,7 @@ pub struct TicketPatch {
     pub status: Option<String>,
     /// A user id of an agent of the ticket's desk; `""` unassigns.
     pub assignee: Option<String>,
-    /// `low`, `normal`, `high`, `urgent`; `""` clears.
+    /// `p1` (most urgent) to `p4`.
     pub priority: Option<String>,
 }
 
@@ -644,10 +644,7 @@ pub async fn update(
     };
     let priority = match patch.priority.as_deref().map(str::trim) {
         None => None,
-        Some("") => Some(None),
-        Some(p) => errors
-            .check("priority", Priority::parse(p).map_err(Problem::from))
-            .map(Some),
+        Some(p) => errors.check("priority", Priority::parse(p).map_err(Problem::from)),
     };
     let assignee = match patch.assignee.as_deref().map(str::trim) {
         None => None,

@@ -6,12 +6,12 @@ use madoguchi_core::values::{Email, Name};
 use madoguchi_core::{Desk, Locale, Role};
 use madoguchi_store::{PageRequest, Store};
 
-use crate::auth::password;
-use crate::services::admin::{
+use crate::password;
+use crate::admin::{
     self, ContractInput, OrganizationInput, PermissionInput, TenantInput,
 };
-use crate::services::knowledge::{self, ArticleInput};
-use crate::services::{ServiceError, ServiceResult};
+use crate::knowledge::{self, ArticleInput};
+use crate::{ServiceError, ServiceResult};
 
 /// The password of every demo login.
 pub const DEMO_PASSWORD: &str = "madoguchi-demo";

@@ -7,9 +7,8 @@ use madoguchi_store::{Session, Store, StoreError, UserChanges};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::{ServiceError, ServiceResult, parse_locale, parse_time_zone};
-use crate::auth::password;
-use crate::config::Config;
+use crate::{ServiceError, ServiceResult, parse_locale, parse_time_zone};
+use crate::password;
 
 /// Who a user is, with everything that decides what they may do.
 #[derive(Debug, Clone)]
@@ -52,7 +51,7 @@ pub async fn profile(store: &Store, user: &User) -> ServiceResult<Profile> {
 /// that nobody learns which emails have accounts.
 pub async fn log_in(
     store: &Store,
-    config: &Config,
+    session_lifetime: jiff::SignedDuration,
     email: &str,
     password: &str,
 ) -> ServiceResult<Session> {
@@ -74,7 +73,7 @@ pub async fn log_in(
         )));
     }
     let user = found.expect("verify fails without a stored hash").user;
-    Ok(store.create_session(&user, config.session_lifetime).await?)
+    Ok(store.create_session(&user, session_lifetime).await?)
 }
 
 pub async fn log_out(store: &Store, session_token: &str) -> ServiceResult<()> {

@@ -10,7 +10,7 @@ use madoguchi_store::{NewAttachment, Store, Viewer};
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
 
-use super::{ServiceError, ServiceResult};
+use crate::{ServiceError, ServiceResult};
 
 /// Where uploads live: `DATA_DIR/attachments/ab/abcdef…`.
 pub fn attachments_dir(data_dir: &Path) -> PathBuf {

@@ -1,11 +1,13 @@
-//! The operations every surface shares: the JSON API, the HTML pages and the command line
-//! call these, never the store directly for a write. Each checks who may do it, parses the
-//! input into domain values, and makes one store call.
+//! The use cases every surface shares: the JSON API, the HTML pages, email and the command
+//! line call these, never the store directly for a write. Each checks who may do it, parses
+//! the input into domain values, and makes one store call. Nothing here knows HTTP.
 
 pub mod admin;
 pub mod attachments;
+pub mod demo;
 pub mod identity;
 pub mod knowledge;
+pub mod password;
 pub mod tickets;
 
 use madoguchi_core::{Invalid, Locale, Problem};

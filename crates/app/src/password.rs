@@ -6,7 +6,7 @@ use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 
-use crate::services::ServiceError;
+use crate::ServiceError;
 
 /// Hashes a password into a PHC string (`$argon2id$v=19$…`) with a fresh salt.
 pub async fn hash(password: String) -> Result<String, ServiceError> {
