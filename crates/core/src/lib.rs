@@ -4,19 +4,23 @@
 //! No I/O, no async, no SQL: everything here is a value or a pure function.
 
 pub mod access;
+pub mod calendar;
 pub mod catalog;
 pub mod category;
 pub mod codes;
 pub mod event;
 pub mod knowledge;
 pub mod model;
+pub mod sla;
 pub mod status;
 pub mod ticket;
 pub mod validation;
 pub mod values;
 
+pub use calendar::{BusinessCalendar, WorkingHours, japanese_holidays};
 pub use codes::{
     Channel, Desk, Locale, MenuInput, PermissionLevel, Priority, Role, Status, SupportPlan,
     TicketChannel, TicketKind, UnknownCode,
 };
+pub use sla::{Clock, SlaEvent, SlaMeasure, SlaState, SlaTarget, TicketSla};
 pub use validation::{FieldError, Invalid, Problem};
