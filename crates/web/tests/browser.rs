@@ -2,128 +2,15 @@
 //! and sees who they are. Without ChromeDriver the test says loudly that it is skipped; under
 //! `CI=true` it fails instead.
 
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+#[path = "support/browser.rs"]
+mod support;
 
-use fantoccini::{Client, ClientBuilder, Locator};
+use fantoccini::{Client, Locator};
+use madoguchi_app::demo::{self, DemoOutcome};
 use madoguchi_store::testing::{Backend, TestDb};
 use madoguchi_web::Server;
 use madoguchi_web::config::Config;
-use madoguchi_app::demo::{self, DEMO_PASSWORD, DemoOutcome};
-use serde_json::json;
-
-/// ChromeDriver and the browser profile it used; both go when the test ends.
-struct Driver(Child, std::path::PathBuf);
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        self.0.kill().ok();
-        self.0.wait().ok();
-        std::fs::remove_dir_all(&self.1).ok();
-    }
-}
-
-fn chromedriver() -> Option<String> {
-    let path = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
-    let found = Command::new(&path)
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok();
-    if found {
-        return Some(path);
-    }
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!(
-            "chromedriver is not installed under CI=true: install Debian's chromium and chromium-driver"
-        );
-    }
-    eprintln!(
-        "\n*** SKIPPED: browser test, no chromedriver (apt-get install chromium chromium-driver) ***\n"
-    );
-    None
-}
-
-async fn browser(driver_path: &str) -> (Driver, Client) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Command::new(driver_path)
-        .arg(format!("--port={port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start chromedriver");
-    let profile = std::env::temp_dir().join(format!("madoguchi-chromium-{port}"));
-    let driver = Driver(child, profile.clone());
-    let args = [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        &format!("--user-data-dir={}", profile.display()),
-    ];
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        json!({ "args": args, "binary": chromium_binary() }),
-    );
-    let url = format!("http://127.0.0.1:{port}");
-    for _ in 0..50 {
-        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-        match ClientBuilder::new(connector)
-            .capabilities(caps.clone())
-            .connect(&url)
-            .await
-        {
-            Ok(client) => return (driver, client),
-            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
-        }
-    }
-    panic!("chromedriver did not answer at {url}");
-}
-
-fn chromium_binary() -> String {
-    std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into())
-}
-
-async fn log_in(client: &Client, base: &str, email: &str) {
-    client.goto(&format!("{base}/login")).await.unwrap();
-    client
-        .find(Locator::Css("input[name=email]"))
-        .await
-        .unwrap()
-        .send_keys(email)
-        .await
-        .unwrap();
-    client
-        .find(Locator::Css("input[name=password]"))
-        .await
-        .unwrap()
-        .send_keys(DEMO_PASSWORD)
-        .await
-        .unwrap();
-    client
-        .find(Locator::Css("form[action='/login'] button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    client
-        .wait()
-        .for_element(Locator::Id("profile-email"))
-        .await
-        .unwrap();
-}
+use support::{browser, chromedriver, log_in};
 
 async fn value(client: &Client, css: &str) -> String {
     client
