@@ -16,13 +16,13 @@ use serde::Deserialize;
 use crate::auth::Browser;
 use crate::error::PageError;
 use crate::i18n::{self, Words};
+use crate::state::AppState;
+use crate::ui::multipart_form::{self, FormError, SubmittedForm};
+use crate::ui::{Nav, format_time, render};
 use madoguchi_app::ServiceError;
 use madoguchi_app::tickets::{
     self, CallbackInput, IncidentInput, ReplyInput, TicketInput, TicketQuery,
 };
-use crate::state::AppState;
-use crate::ui::multipart_form::{self, FormError, SubmittedForm};
-use crate::ui::{Nav, format_time, render};
 
 fn page_error(locale: Locale, e: ServiceError) -> Response {
     PageError::from_service(locale, e).into_response()
@@ -790,6 +790,8 @@ struct TicketPage {
     reply_body: String,
     kept_files: Vec<(String, String)>,
     errors: BTreeMap<String, String>,
+    /// The SLA facts, for staff only (`templates/sla_panel.html`).
+    sla: Option<super::sla::SlaPanel>,
 }
 
 impl TicketPage {
@@ -920,6 +922,7 @@ async fn ticket_page(
             .map(|a| (a.id.clone(), a.filename.clone()))
             .collect(),
         errors,
+        sla: super::sla::SlaPanel::of(user, t, jiff::Timestamp::now()),
     })
 }
 
