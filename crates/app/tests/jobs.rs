@@ -10,7 +10,9 @@ use madoguchi_core::ticket::{Incident, NewTicket, Ticket};
 use madoguchi_core::values::{ContractNumber, Email, Name, TenantId};
 use madoguchi_core::{Channel, Locale, Role, Status, SupportPlan};
 use madoguchi_store::testing::move_ticket_back;
-use madoguchi_store::{EventFilter, Filing, NewMessage, SettingsChanges, Store, Viewer, store_test};
+use madoguchi_store::{
+    EventFilter, Filing, NewMessage, SettingsChanges, Store, Viewer, store_test,
+};
 
 fn days(n: i64) -> SignedDuration {
     SignedDuration::from_hours(24 * n)

@@ -70,8 +70,9 @@ impl SlaConfig {
 /// The configurations last read, by version, newest last. Process-wide rather than per
 /// `Store` because `track` runs on a bare connection inside the caller's transaction; the
 /// version (a fresh UUID per write) cannot match across databases.
-static KEPT: LazyLock<Mutex<Vec<(String, Arc<SlaConfig>)>>> =
-    LazyLock::new(|| Mutex::new(Vec::new()));
+static KEPT: LazyLock<Mutex<Vec<Kept>>> = LazyLock::new(|| Mutex::new(Vec::new()));
+/// One configuration with its version.
+type Kept = (String, Arc<SlaConfig>);
 const KEPT_VERSIONS: usize = 16;
 
 /// The targets and calendar in force, from the kept copy when the stored version matches.
