@@ -6,8 +6,10 @@ pub mod admin;
 pub mod attachments;
 pub mod demo;
 pub mod identity;
+pub mod jobs;
 pub mod knowledge;
 pub mod password;
+pub mod sla;
 pub mod tickets;
 
 use madoguchi_core::{Invalid, Locale, Problem};

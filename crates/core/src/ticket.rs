@@ -61,6 +61,9 @@ pub struct Ticket {
     pub status_changed_at: Timestamp,
     pub closed_at: Option<Timestamp>,
     pub satisfaction: Option<Satisfaction>,
+    /// The SLA record (SPEC §6) as the store keeps it: dues, the first response, the pause.
+    /// Staff see it; customers never do.
+    pub sla: crate::sla::TicketSla,
 }
 
 /// The filer's rating of a closed ticket (SPEC §5), given once.

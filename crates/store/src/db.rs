@@ -111,7 +111,8 @@ impl Store {
         self.dialect
     }
 
-    /// Brings the schema up to date and seeds the catalog of a new database.
+    /// Brings the schema up to date and seeds the catalog, the SLA targets, the business
+    /// calendar and the settings of a new database.
     pub async fn migrate(&self) -> Result<()> {
         let migrator = match self.dialect {
             Dialect::Sqlite => &SQLITE_MIGRATIONS,
@@ -119,7 +120,8 @@ impl Store {
         };
         migrator.run(&self.write).await?;
         self.fill_search_text().await?;
-        self.seed_catalog().await
+        self.seed_catalog().await?;
+        self.seed_sla().await
     }
 
     /// Fills `search_text` for rows written before the column existed.

@@ -169,7 +169,9 @@ macro_rules! columns {
          (SELECT m.number FROM tickets m WHERE m.id = t.merged_into) AS merged_into_number,
          (SELECT o.name FROM organizations o WHERE o.id = t.organization_id) AS organization_name,
          t.created_by, t.created_at, t.updated_at, t.status_changed_at, t.closed_at,
-         t.satisfaction_rating, t.satisfaction_comment, t.satisfaction_at"
+         t.satisfaction_rating, t.satisfaction_comment, t.satisfaction_at,
+         t.sla_first_response_due_at, t.sla_first_responded_at, t.sla_next_update_due_at,
+         t.sla_due_soon_at, t.sla_paused_at, t.sla_breached"
     };
 }
 
@@ -257,6 +259,7 @@ fn ticket_from(row: &AnyRow) -> Result<Ticket> {
             }),
             None => None,
         },
+        sla: crate::sla::record_from(row)?,
     })
 }
 

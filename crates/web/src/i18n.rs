@@ -21,6 +21,10 @@ macro_rules! locale_files {
                 concat!("desk.", $lang, ".toml"),
                 include_str!(concat!("../locales/desk.", $lang, ".toml")),
             ),
+            (
+                concat!("sla.", $lang, ".toml"),
+                include_str!(concat!("../locales/sla.", $lang, ".toml")),
+            ),
         ]
     };
 }

@@ -79,6 +79,7 @@ impl Server {
             metrics: ops::recorder(),
         };
         tokio::spawn(forget_stale_uploads(state.clone()));
+        tokio::spawn(desk_jobs(state.store.clone()));
         let app = app(state);
         let task = tokio::spawn(async move {
             axum::serve(listener, app)
@@ -101,6 +102,35 @@ async fn forget_stale_uploads(state: AppState) {
             Ok(0) => {}
             Ok(n) => tracing::info!(files = n, "forgot stale uploads"),
             Err(e) => tracing::warn!(error = %e, "forgetting stale uploads"),
+        }
+    }
+}
+
+/// The desk's jobs: SLA breaches are recorded within half a minute of happening (reports
+/// count them as facts), and pending-closure tickets past the admin's auto-close days close
+/// every ten minutes. Both are claimable, so every instance may run them.
+async fn desk_jobs(store: Store) {
+    use std::time::Duration;
+    let mut breaches = tokio::time::interval(Duration::from_secs(30));
+    let mut auto_close = tokio::time::interval(Duration::from_secs(600));
+    breaches.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    auto_close.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = breaches.tick() => {
+                match madoguchi_app::jobs::run_breach_job(&store, jiff::Timestamp::now()).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(breaches = n, "recorded SLA breaches"),
+                    Err(e) => tracing::warn!(error = %e, "recording SLA breaches"),
+                }
+            }
+            _ = auto_close.tick() => {
+                match madoguchi_app::jobs::run_auto_close(&store, jiff::Timestamp::now()).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(tickets = n, "auto-closed pending-closure tickets"),
+                    Err(e) => tracing::warn!(error = %e, "auto-closing tickets"),
+                }
+            }
         }
     }
 }

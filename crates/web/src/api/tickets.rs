@@ -14,8 +14,8 @@ use madoguchi_store::{Cursor, PageRequest, Person};
 use crate::api::ApiQuery;
 use crate::api::views::{
     AttachmentView, CallbackView, CategoriesView, IncidentView, List, MessageView, OrganizationRef,
-    SatisfactionView, ServiceMenuView, TicketListView, TicketTypeView, TicketView, UserRef,
-    rfc3339,
+    SatisfactionView, ServiceMenuView, SlaView, TicketListView, TicketTypeView, TicketView,
+    UserRef, rfc3339,
 };
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, ApiJson, Problem};
@@ -110,6 +110,7 @@ pub(crate) fn ticket_view(
             comment: s.comment.clone(),
             rated_at: rfc3339(s.rated_at),
         }),
+        sla: (!viewer.role.is_customer()).then(|| SlaView::of(t, jiff::Timestamp::now())),
         messages: None,
         attachments: None,
     }

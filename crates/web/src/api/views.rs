@@ -545,6 +545,9 @@ pub struct TicketView {
     /// The filer's rating, once the ticket is closed and rated.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub satisfaction: Option<SatisfactionView>,
+    /// Where the ticket stands against its SLA: support staff only, never customers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sla: Option<SlaView>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub messages: Option<Vec<MessageView>>,
     /// Files attached when filing.
@@ -571,4 +574,35 @@ pub struct TicketListView {
     pub total: i64,
     /// Matching tickets per status code, ignoring the status filter.
     pub counts: std::collections::BTreeMap<String, i64>,
+}
+
+/// A ticket's SLA for support staff (SPEC §8 desk fields): the dues and where it stands.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SlaView {
+    /// When support's first public answer is due; `null` for a ticket without targets.
+    pub first_response_due_at: Option<String>,
+    /// When the next public answer is due, once the first response is met (while paused,
+    /// the due the clock stopped at: the customer's reply moves it).
+    pub next_update_due_at: Option<String>,
+    /// `on_track`, `due_soon`, `breached`, `paused` or `met`.
+    pub state: String,
+    /// The targets missed: `first_response`, `update`.
+    pub breached: Vec<String>,
+}
+
+impl SlaView {
+    /// `ticket`'s SLA as it stands at `now`.
+    pub fn of(ticket: &madoguchi_core::ticket::Ticket, now: Timestamp) -> SlaView {
+        use madoguchi_core::sla::{breaches, state};
+        let sla = &ticket.sla;
+        SlaView {
+            first_response_due_at: sla.first_response_due_at.map(rfc3339),
+            next_update_due_at: sla.next_update_due_at.map(rfc3339),
+            state: state(sla, now, ticket.status).code().to_owned(),
+            breached: breaches(sla, now)
+                .iter()
+                .map(|m| m.code().to_owned())
+                .collect(),
+        }
+    }
 }

@@ -6,6 +6,7 @@ mod knowledge;
 pub(crate) mod login;
 mod multipart_form;
 mod permissions;
+pub(crate) mod sla;
 mod tickets;
 
 use askama::Template;

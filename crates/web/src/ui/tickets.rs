@@ -790,6 +790,8 @@ struct TicketPage {
     reply_body: String,
     kept_files: Vec<(String, String)>,
     errors: BTreeMap<String, String>,
+    /// The SLA facts, for staff only (`templates/sla_panel.html`).
+    sla: Option<super::sla::SlaPanel>,
 }
 
 impl TicketPage {
@@ -920,6 +922,7 @@ async fn ticket_page(
             .map(|a| (a.id.clone(), a.filename.clone()))
             .collect(),
         errors,
+        sla: super::sla::SlaPanel::of(user, t, jiff::Timestamp::now()),
     })
 }
 

@@ -3,6 +3,7 @@
 mod contracts;
 mod organizations;
 mod permissions;
+mod sla;
 mod tenants;
 mod tokens;
 mod users;
@@ -37,4 +38,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(tokens::list, tokens::create))
         .routes(routes!(tokens::revoke))
+        .routes(routes!(sla::get_policies, sla::put_policies))
+        .routes(routes!(sla::get_calendar, sla::put_calendar))
+        .routes(routes!(sla::add_holiday))
+        .routes(routes!(sla::remove_holiday))
+        .routes(routes!(sla::get_settings, sla::patch_settings))
 }
