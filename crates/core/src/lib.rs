@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod category;
 pub mod codes;
 pub mod event;
+pub mod history;
 pub mod knowledge;
 pub mod model;
 pub mod status;
@@ -17,6 +18,6 @@ pub mod values;
 
 pub use codes::{
     Channel, Desk, Locale, MenuInput, PermissionLevel, Priority, Role, Status, SupportPlan,
-    TicketChannel, TicketKind, UnknownCode,
+    TicketChannel, TicketKind, UnknownCode, Via,
 };
 pub use validation::{FieldError, Invalid, Problem};
