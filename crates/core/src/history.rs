@@ -45,10 +45,12 @@ impl ChangedField {
 /// themselves (`data.public`): filing and public replies were (`internal` is the message's
 /// `data.internal`), everything else was not.
 pub fn legacy_public(kind: &str, internal: Option<bool>) -> bool {
-    match kind {
-        "ticket.created" => true,
-        "message.added" => internal == Some(false),
-        _ => false,
+    if kind == EventKind::TicketCreated.code() {
+        true
+    } else if kind == EventKind::MessageAdded.code() {
+        internal == Some(false)
+    } else {
+        false
     }
 }
 
@@ -67,8 +69,8 @@ mod tests {
             assert!(!f.public(), "{f:?}");
         }
         assert_eq!(
-            ChangedField::Desk.event_kind().code(),
-            "ticket.desk_changed"
+            ChangedField::Desk.event_kind(),
+            EventKind::TicketDeskChanged
         );
     }
 
@@ -77,6 +79,7 @@ mod tests {
         assert!(!legacy_public("message.added", Some(true)));
         assert!(!legacy_public("message.added", None));
         assert!(legacy_public("message.added", Some(false)));
-        assert!(!legacy_public("ticket.updated", Some(false)));
+        assert!(!legacy_public(EventKind::TicketUpdated.code(), Some(false)));
+        assert!(legacy_public(EventKind::TicketCreated.code(), None));
     }
 }

@@ -3,6 +3,7 @@
 //! the agent's history timeline (who, what, when, old → new). The API and the pages word them
 //! alike, in the reader's language.
 
+use madoguchi_core::event::EventKind;
 use madoguchi_core::{Desk, Locale, Priority, Status};
 use madoguchi_store::{HistoryEntry, Person};
 use serde_json::Value;
@@ -47,8 +48,9 @@ fn status_name(locale: Locale, code: &str) -> String {
 
 /// A public change as one sentence of the response log.
 pub fn log_sentence(locale: Locale, entry: &HistoryEntry, people: &[Person]) -> String {
-    match entry.kind.as_str() {
-        "ticket.status_changed" => {
+    let kind = entry.kind.as_str();
+    if kind == EventKind::TicketStatusChanged.code() {
+        {
             let to = to_value(entry, "status").unwrap_or_default();
             let reason = entry.data.get("reason").and_then(Value::as_str);
             match (Status::parse(to), reason) {
@@ -76,7 +78,8 @@ pub fn log_sentence(locale: Locale, entry: &HistoryEntry, people: &[Person]) -> 
                 ),
             }
         }
-        "ticket.merged" => {
+    } else if kind == EventKind::TicketMerged.code() {
+        {
             let into = entry
                 .data
                 .get("into")
@@ -85,14 +88,16 @@ pub fn log_sentence(locale: Locale, entry: &HistoryEntry, people: &[Person]) -> 
                 .unwrap_or_default();
             text_with(locale, "workflow.log.merged", &[("key", into.to_owned())])
         }
-        "callback.attempted" => text(locale, "workflow.log.callback_attempted").to_owned(),
-        _ => text(locale, "workflow.log.updated").to_owned(),
+    } else if kind == EventKind::CallbackAttempted.code() {
+        text(locale, "workflow.log.callback_attempted").to_owned()
+    } else {
+        text(locale, "workflow.log.updated").to_owned()
     }
 }
 
 /// What kind of change it was, as a heading of the timeline.
 pub fn kind_name(locale: Locale, entry: &HistoryEntry) -> String {
-    if entry.kind == "message.added" {
+    if entry.kind == EventKind::MessageAdded.code() {
         let internal = entry.data.get("internal").and_then(Value::as_bool) == Some(true);
         let key = if internal {
             "workflow.kind.note_added"
@@ -208,27 +213,39 @@ mod tests {
         };
         assert_eq!(
             said(
-                "ticket.status_changed",
+                EventKind::TicketStatusChanged.code(),
                 Some("a"),
                 status("pending_closure")
             ),
             "サポートがクローズを提案しました"
         );
         assert_eq!(
-            said("ticket.status_changed", Some("c"), status("in_progress")),
+            said(
+                EventKind::TicketStatusChanged.code(),
+                Some("c"),
+                status("in_progress")
+            ),
             "ステータスが対応中に変わりました"
         );
         assert_eq!(
             said(
-                "ticket.merged",
+                EventKind::TicketMerged.code(),
                 Some("a"),
                 json!({ "into": "SD-1050", "changes": {} })
             ),
             "SD-1050 に統合されました"
         );
         assert_ne!(
-            said("ticket.status_changed", None, status("closed")),
-            said("ticket.status_changed", Some("c"), status("closed")),
+            said(
+                EventKind::TicketStatusChanged.code(),
+                None,
+                status("closed")
+            ),
+            said(
+                EventKind::TicketStatusChanged.code(),
+                Some("c"),
+                status("closed")
+            ),
             "an automatic close says so"
         );
     }
@@ -237,7 +254,7 @@ mod tests {
     fn timeline_values_are_worded() {
         let p = people();
         let e = entry(
-            "ticket.assigned",
+            EventKind::TicketAssigned.code(),
             Some("a"),
             json!({ "changes": { "assignee": { "from": null, "to": "a" } } }),
         );

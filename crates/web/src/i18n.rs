@@ -186,7 +186,9 @@ mod tests {
                     && quoted
                         .chars()
                         .all(|c| c.is_ascii_lowercase() || c == '.' || c == '_')
-                    && !quoted.ends_with(".html");
+                    && !quoted.ends_with(".html")
+                    // A prefix (`"workflow."` naming a locale file) is not a key.
+                    && !quoted.ends_with('.');
                 if is_key {
                     keys.insert(quoted.to_owned());
                 }
