@@ -5,6 +5,7 @@
 pub mod admin;
 pub mod attachments;
 pub mod demo;
+pub mod desk;
 pub mod identity;
 pub mod jobs;
 pub mod knowledge;

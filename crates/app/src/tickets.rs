@@ -15,9 +15,9 @@ use madoguchi_core::ticket::{
     check_new_ticket, check_reply_body,
 };
 use madoguchi_core::values::{Email, TicketKey};
-use madoguchi_core::{Channel, Desk, Invalid, Priority, Problem, Role, Status};
+use madoguchi_core::{Channel, Desk, Invalid, Problem, Status, Via};
 use madoguchi_store::{
-    Filing, NewMessage, PageRequest, Person, Store, StoreError, TicketChanges, TicketFilter,
+    Filing, HistoryEntry, NewMessage, PageRequest, Person, Store, StoreError, TicketFilter,
     TicketList, Viewer,
 };
 use serde::Deserialize;
@@ -395,16 +395,54 @@ pub struct TicketDetail {
     pub messages: Vec<Message>,
     /// Files attached when filing.
     pub attachments: Vec<Attachment>,
-    /// Everyone the page names: creator, participants, assignee, authors.
+    /// The ticket's history: every event for staff, the public ones for customers.
+    pub history: Vec<HistoryEntry>,
+    /// Everyone the page names: creator, participants, assignee, authors, actors.
     pub people: Vec<Person>,
     pub may_reply: bool,
     pub may_close: bool,
     pub is_staff: bool,
 }
 
+/// One entry of the response log (チケット対応ログ): a message, or a public change shown in
+/// words (the status, a merge, a call made).
+#[derive(Debug, Clone, Copy)]
+pub enum LogItem<'a> {
+    Message(&'a Message),
+    Event(&'a HistoryEntry),
+}
+
+impl LogItem<'_> {
+    pub fn at(&self) -> Timestamp {
+        match self {
+            LogItem::Message(m) => m.created_at,
+            LogItem::Event(e) => e.at,
+        }
+    }
+}
+
+/// Events that already show as themselves in the log (the filing, the messages).
+const NOT_IN_LOG: [&str; 2] = ["ticket.created", "message.added"];
+
 impl TicketDetail {
     pub fn person(&self, id: &str) -> Option<&Person> {
         self.people.iter().find(|p| p.id == id)
+    }
+
+    /// The response log, oldest first: the messages (notes only for staff) and the public
+    /// changes. Internal changes (assignee, priority, desk) stay in the history, which staff
+    /// read beside it.
+    pub fn log(&self) -> Vec<LogItem<'_>> {
+        let mut items: Vec<LogItem<'_>> = self.messages.iter().map(LogItem::Message).collect();
+        items.extend(
+            self.history
+                .iter()
+                .filter(|e| e.public && !NOT_IN_LOG.contains(&e.kind.as_str()))
+                .map(LogItem::Event),
+        );
+        // Stable: a reply comes before the status change it made.
+        items.sort_by_key(LogItem::at);
+        items
     }
 }
 
@@ -420,7 +458,7 @@ async fn access(store: &Store, user: &User) -> ServiceResult<Access> {
     })
 }
 
-fn scope(ticket: &Ticket) -> TicketScope<'_> {
+pub(crate) fn scope(ticket: &Ticket) -> TicketScope<'_> {
     TicketScope {
         organization_id: &ticket.organization_id,
         contract_id: &ticket.contract_id,
@@ -445,7 +483,9 @@ pub async fn detail(store: &Store, user: &User, key: TicketKey) -> ServiceResult
     let is_staff = !user.role.is_customer();
     let messages = store.messages(&ticket.id, is_staff).await?;
     let attachments = store.ticket_attachments(&ticket.id).await?;
+    let history = store.ticket_history(&ticket.id, !is_staff).await?;
     let mut ids: Vec<String> = vec![ticket.created_by.clone()];
+    ids.extend(crate::desk::history_people(&history));
     ids.extend(ticket.participant_ids.iter().cloned());
     ids.extend(ticket.assignee_id.iter().cloned());
     ids.extend(messages.iter().map(|m| m.author_id.clone()));
@@ -459,6 +499,7 @@ pub async fn detail(store: &Store, user: &User, key: TicketKey) -> ServiceResult
         ticket,
         messages,
         attachments,
+        history,
         people,
         may_reply,
         may_close,
@@ -480,6 +521,9 @@ pub struct ReplyInput {
     pub internal: bool,
     /// Agents only: the status the reply leaves the ticket in.
     pub status: Option<String>,
+    /// The surface the reply was written on; set by the surface, never read from the input.
+    #[serde(skip)]
+    pub via: Via,
 }
 
 /// Checks that `user` may see the ticket (else `NotFound`) and reply (else `Forbidden`).
@@ -494,7 +538,7 @@ async fn replyable(store: &Store, user: &User, key: TicketKey) -> ServiceResult<
     Ok(ticket)
 }
 
-fn transition_error(e: StoreError) -> ServiceError {
+pub(crate) fn transition_error(e: StoreError) -> ServiceError {
     match e {
         StoreError::Transition(t) => ServiceError::Conflict(Invalid::one(
             "status",
@@ -529,32 +573,19 @@ pub async fn reply(
         check_reply_body(input.body.as_deref()).map_err(|mut e| e.0.remove(0).problem),
     );
     let is_staff = !user.role.is_customer();
-    if input.internal && !is_staff {
-        errors.push(
-            "internal",
-            Problem::Conflicts {
-                reason: "problem.internal_for_agents_only",
-            },
-        );
-    }
-    let set = match input
+    let status = input
         .status
         .as_deref()
         .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        Some(_) if !is_staff => {
-            errors.push(
-                "status",
-                Problem::Conflicts {
-                    reason: "problem.status_for_agents_only",
-                },
-            );
-            None
-        }
-        Some(s) => errors.check("status", Status::parse(s).map_err(Problem::from)),
-        None => None,
-    };
+        .filter(|s| !s.is_empty());
+    // Internal notes and status changes are support's actions: a customer asking for either
+    // is refused outright, before anything is written.
+    if !is_staff && (input.internal || status.is_some()) {
+        return Err(ServiceError::Forbidden(
+            "only support staff write internal notes or set the status; send the reply without `internal` and `status`".into(),
+        ));
+    }
+    let set = status.and_then(|s| errors.check("status", Status::parse(s).map_err(Problem::from)));
     if input.attachments.len() > max_attachments {
         errors.push(
             "attachments",
@@ -577,6 +608,7 @@ pub async fn reply(
         body: &body,
         internal: input.internal,
         attachment_ids: &input.attachments,
+        via: input.via,
     };
     let internal_note = is_staff && input.internal;
     store
@@ -613,73 +645,4 @@ pub async fn close(store: &Store, user: &User, key: TicketKey) -> ServiceResult<
         .map_err(transition_error)
 }
 
-/// `PATCH /api/v1/tickets/{key}` (agents).
-#[derive(Debug, Default, Clone, Deserialize, ToSchema)]
-pub struct TicketPatch {
-    pub status: Option<String>,
-    /// A user id of an agent of the ticket's desk; `""` unassigns.
-    pub assignee: Option<String>,
-    /// `p1` (most urgent) to `p4`.
-    pub priority: Option<String>,
-}
-
-pub async fn update(
-    store: &Store,
-    user: &User,
-    key: TicketKey,
-    patch: &TicketPatch,
-) -> ServiceResult<Ticket> {
-    if user.role.is_customer() {
-        // Customers may see the ticket; changing it this way is for support.
-        store.ticket(Viewer::of(user), key).await?;
-        return Err(ServiceError::Forbidden(
-            "only agents change status, assignee and priority".into(),
-        ));
-    }
-    let ticket = store.ticket(Viewer::of(user), key).await?;
-    let mut errors = Invalid::new();
-    let status = match patch.status.as_deref() {
-        Some(s) => errors.check("status", Status::parse(s.trim()).map_err(Problem::from)),
-        None => None,
-    };
-    let priority = match patch.priority.as_deref().map(str::trim) {
-        None => None,
-        Some(p) => errors.check("priority", Priority::parse(p).map_err(Problem::from)),
-    };
-    let assignee = match patch.assignee.as_deref().map(str::trim) {
-        None => None,
-        Some("") => Some(None),
-        Some(id) => match store.user(id).await {
-            Ok(a)
-                if a.role == Role::Agent && store.desks_of(&a.id).await?.contains(&ticket.desk) =>
-            {
-                Some(Some(a.id))
-            }
-            Ok(_) | Err(StoreError::NotFound) => {
-                errors.push(
-                    "assignee",
-                    Problem::Conflicts {
-                        reason: "problem.not_an_agent_of_desk",
-                    },
-                );
-                None
-            }
-            Err(e) => return Err(e.into()),
-        },
-    };
-    errors.into_result()?;
-    store
-        .update_ticket(&ticket.id, Some(&user.id), |from| {
-            let status = match status {
-                Some(s) => Some(next_status(from, TicketEvent::AgentSetStatus(s))?),
-                None => None,
-            };
-            Ok(TicketChanges {
-                status,
-                assignee_id: assignee,
-                priority,
-            })
-        })
-        .await
-        .map_err(transition_error)
-}
+pub use crate::desk::{TicketPatch, update};

@@ -130,6 +130,7 @@ impl Desk {
             body: "解決しましたのでクローズを提案します。",
             internal: false,
             attachment_ids: &[],
+            via: madoguchi_core::Via::Api,
         };
         self.store
             .add_message(&ticket.id, &message, |_| Ok(Status::PendingClosure))
@@ -175,6 +176,7 @@ store_test!(
             body: "まだ解決していません。",
             internal: false,
             attachment_ids: &[],
+            via: madoguchi_core::Via::Api,
         };
         store
             .add_message(&answered.id, &reply, |_| Ok(Status::InProgress))

@@ -143,6 +143,13 @@ code_enum! {
     Priority("priority") { P1 = "p1", P2 = "p2", P3 = "p3", P4 = "p4" }
 }
 
+code_enum! {
+    /// Where a message came from: the web pages, the JSON API, or an email reply. The pages
+    /// are the default: a message whose surface is not said came from them.
+    #[derive(Default)]
+    Via("via") { #[default] Web = "web", Api = "api", Email = "email" }
+}
+
 impl Role {
     /// Customers belong to an organization; agents and admins belong to the provider.
     pub fn is_customer(self) -> bool {

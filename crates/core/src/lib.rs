@@ -9,6 +9,7 @@ pub mod catalog;
 pub mod category;
 pub mod codes;
 pub mod event;
+pub mod history;
 pub mod knowledge;
 pub mod model;
 pub mod sla;
@@ -20,7 +21,7 @@ pub mod values;
 pub use calendar::{BusinessCalendar, WorkingHours, japanese_holidays};
 pub use codes::{
     Channel, Desk, Locale, MenuInput, PermissionLevel, Priority, Role, Status, SupportPlan,
-    TicketChannel, TicketKind, UnknownCode,
+    TicketChannel, TicketKind, UnknownCode, Via,
 };
 pub use sla::{Clock, SlaEvent, SlaMeasure, SlaState, SlaTarget, TicketSla};
 pub use validation::{FieldError, Invalid, Problem};

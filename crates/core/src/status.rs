@@ -15,6 +15,8 @@ pub enum TicketEvent {
     AgentSetStatus(Status),
     /// A pending-closure ticket saw no reply for the configured number of days.
     ClosureTimeout,
+    /// An agent merged this ticket, a duplicate, into another: it closes, whatever its status.
+    Merged,
 }
 
 /// Why an event cannot happen to a ticket in its status.
@@ -54,6 +56,7 @@ pub fn next_status(from: Status, event: TicketEvent) -> Result<Status, Transitio
             PendingClosure => Closed,
             other => return Err(TransitionError::NotApplicable { from: other }),
         },
+        TicketEvent::Merged => Closed,
     })
 }
 
@@ -62,20 +65,40 @@ mod tests {
     use super::*;
     use Status::*;
 
+    const OPEN: [Status; 4] = [New, InProgress, WaitingForCustomer, PendingClosure];
+
+    /// SPEC §5, one row per transition: (from, event, to).
     #[test]
     fn transitions_follow_the_guide() {
         let table = [
+            // A customer's answer on "waiting" or "pending closure" hands the ticket back.
             (New, TicketEvent::CustomerReplied, New),
             (InProgress, TicketEvent::CustomerReplied, InProgress),
             (WaitingForCustomer, TicketEvent::CustomerReplied, InProgress),
             (PendingClosure, TicketEvent::CustomerReplied, InProgress),
+            // The customer's Close, from any open status.
+            (New, TicketEvent::CustomerClosed, Closed),
+            (InProgress, TicketEvent::CustomerClosed, Closed),
+            (WaitingForCustomer, TicketEvent::CustomerClosed, Closed),
             (PendingClosure, TicketEvent::CustomerClosed, Closed),
+            // Support's first public answer starts the work; later ones keep the status.
             (New, TicketEvent::AgentReplied { set: None }, InProgress),
+            (
+                InProgress,
+                TicketEvent::AgentReplied { set: None },
+                InProgress,
+            ),
             (
                 WaitingForCustomer,
                 TicketEvent::AgentReplied { set: None },
                 WaitingForCustomer,
             ),
+            (
+                PendingClosure,
+                TicketEvent::AgentReplied { set: None },
+                PendingClosure,
+            ),
+            // A reply may set the status it leaves.
             (
                 InProgress,
                 TicketEvent::AgentReplied {
@@ -84,14 +107,37 @@ mod tests {
                 PendingClosure,
             ),
             (
+                New,
+                TicketEvent::AgentReplied {
+                    set: Some(WaitingForCustomer),
+                },
+                WaitingForCustomer,
+            ),
+            // A status change alone.
+            (
                 InProgress,
                 TicketEvent::AgentSetStatus(WaitingForCustomer),
                 WaitingForCustomer,
             ),
+            (
+                WaitingForCustomer,
+                TicketEvent::AgentSetStatus(InProgress),
+                InProgress,
+            ),
+            (InProgress, TicketEvent::AgentSetStatus(Closed), Closed),
+            (New, TicketEvent::AgentSetStatus(New), New),
+            // Auto-close.
             (PendingClosure, TicketEvent::ClosureTimeout, Closed),
         ];
         for (from, event, to) in table {
             assert_eq!(next_status(from, event), Ok(to), "{from} on {event:?}");
+        }
+    }
+
+    #[test]
+    fn a_merged_duplicate_closes_from_any_open_status() {
+        for from in OPEN {
+            assert_eq!(next_status(from, TicketEvent::Merged), Ok(Closed), "{from}");
         }
     }
 
@@ -101,8 +147,12 @@ mod tests {
             TicketEvent::CustomerReplied,
             TicketEvent::CustomerClosed,
             TicketEvent::AgentReplied { set: None },
+            TicketEvent::AgentReplied {
+                set: Some(InProgress),
+            },
             TicketEvent::AgentSetStatus(InProgress),
             TicketEvent::ClosureTimeout,
+            TicketEvent::Merged,
         ] {
             assert_eq!(next_status(Closed, event), Err(TransitionError::Closed));
         }
@@ -110,9 +160,11 @@ mod tests {
 
     #[test]
     fn only_pending_closure_times_out() {
-        assert_eq!(
-            next_status(InProgress, TicketEvent::ClosureTimeout),
-            Err(TransitionError::NotApplicable { from: InProgress })
-        );
+        for from in [New, InProgress, WaitingForCustomer] {
+            assert_eq!(
+                next_status(from, TicketEvent::ClosureTimeout),
+                Err(TransitionError::NotApplicable { from })
+            );
+        }
     }
 }

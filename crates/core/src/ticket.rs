@@ -96,6 +96,8 @@ pub struct Message {
     pub body: String,
     /// Internal notes are for agents only: never shown or emailed to customers.
     pub internal: bool,
+    /// The surface it was written on.
+    pub via: crate::Via,
     pub created_at: Timestamp,
     pub attachments: Vec<Attachment>,
 }

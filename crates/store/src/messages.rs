@@ -3,18 +3,19 @@
 
 use madoguchi_core::Status;
 use madoguchi_core::event::EventKind;
+use madoguchi_core::history::ChangedField;
 use madoguchi_core::status::TransitionError;
 use madoguchi_core::ticket::{Message, Ticket};
-use madoguchi_core::{Priority, Role};
+use madoguchi_core::{Role, Via};
 use serde_json::json;
 use sqlx::{AnyConnection, FromRow};
 
 use crate::attachments::{AttachmentRow, attach};
 use crate::db::{Dialect, code, new_id, now, time};
-use crate::error::ConstraintExt;
 use crate::events::append;
 use crate::outbox::enqueue;
 use crate::sla::{SlaChange, track};
+use crate::ticket_changes::{append_change, customer_recipients};
 use crate::tickets::ticket_by_id;
 use crate::{Result, Store, StoreError};
 
@@ -26,15 +27,8 @@ pub struct NewMessage<'a> {
     pub body: &'a str,
     pub internal: bool,
     pub attachment_ids: &'a [String],
-}
-
-/// What an agent changes on a ticket; `None` keeps the value.
-#[derive(Debug, Clone, Default)]
-pub struct TicketChanges {
-    pub status: Option<Status>,
-    /// `Some(None)` unassigns.
-    pub assignee_id: Option<Option<String>>,
-    pub priority: Option<Priority>,
+    /// The surface it was written on.
+    pub via: Via,
 }
 
 #[derive(FromRow)]
@@ -44,6 +38,7 @@ struct MessageRow {
     author_id: String,
     body: String,
     visibility: String,
+    via: String,
     created_at: i64,
 }
 
@@ -78,17 +73,6 @@ async fn locked_status(
     code(Status::parse(&status.ok_or(StoreError::NotFound)?))
 }
 
-/// Who hears of a public reply by support: the customer who filed and the participants.
-fn customer_recipients(ticket: &Ticket) -> Vec<String> {
-    let mut recipients = vec![ticket.created_by.clone()];
-    for p in &ticket.participant_ids {
-        if !recipients.contains(p) {
-            recipients.push(p.clone());
-        }
-    }
-    recipients
-}
-
 impl Store {
     /// Adds a message to the response log and moves the status as `next` says; answers the
     /// message and the ticket after. A transition `next` refuses writes nothing.
@@ -104,13 +88,14 @@ impl Store {
         let id = new_id();
         let at = now();
         sqlx::query(
-            "INSERT INTO messages (id, ticket_id, author_id, body, visibility, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO messages (id, ticket_id, author_id, body, visibility, via, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(&id)
         .bind(ticket_id)
         .bind(message.author_id)
         .bind(message.body)
         .bind(if message.internal { "internal" } else { "public" })
+        .bind(message.via.code())
         .bind(at)
         .execute(&mut *tx)
         .await?;
@@ -153,9 +138,26 @@ impl Store {
             Some(message.author_id),
             ticket_id,
             org,
-            json!({ "key": key, "message_id": id, "internal": message.internal, "from": from, "to": to }),
+            json!({
+                "key": key, "message_id": id, "internal": message.internal, "via": message.via,
+                "from": from, "to": to, "public": !message.internal,
+            }),
         )
         .await?;
+        // A reply that moves the status is also a change of status, logged as one, so that
+        // the history and the customer's log show it like any other.
+        if from != to {
+            append_change(
+                &mut tx,
+                ChangedField::Status,
+                Some(message.author_id),
+                &ticket,
+                json!(from),
+                json!(to),
+                None,
+            )
+            .await?;
+        }
         let payload = json!({ "key": key, "summary": ticket.summary });
         if message.internal {
             // Internal notes are never announced to customers.
@@ -194,6 +196,7 @@ impl Store {
             author_id: message.author_id.to_owned(),
             body: message.body.to_owned(),
             internal: message.internal,
+            via: message.via,
             created_at: time(at)?,
             attachments: attachments
                 .into_iter()
@@ -203,88 +206,10 @@ impl Store {
         Ok((message, ticket))
     }
 
-    /// Moves the status without a message (the customer's Close, the closure timeout).
-    pub async fn change_status(
-        &self,
-        ticket_id: &str,
-        actor_id: Option<&str>,
-        next: impl FnOnce(Status) -> std::result::Result<Status, TransitionError>,
-    ) -> Result<Ticket> {
-        let changes = |from| {
-            next(from).map(|s| TicketChanges {
-                status: Some(s),
-                ..Default::default()
-            })
-        };
-        self.update_ticket(ticket_id, actor_id, changes).await
-    }
-
-    /// Applies an agent's changes; `decide` sees the current status and answers the changes.
-    pub async fn update_ticket(
-        &self,
-        ticket_id: &str,
-        actor_id: Option<&str>,
-        decide: impl FnOnce(Status) -> std::result::Result<TicketChanges, TransitionError>,
-    ) -> Result<Ticket> {
-        let mut tx = self.begin().await?;
-        let from = locked_status(&mut tx, self.dialect(), ticket_id).await?;
-        let changes = decide(from).map_err(StoreError::Transition)?;
-        let at = now();
-        let status = changes.status.unwrap_or(from);
-        sqlx::query(SET_STATUS)
-            .bind(status.code())
-            .bind(at)
-            .bind(ticket_id)
-            .execute(&mut *tx)
-            .await?;
-        if from != status {
-            track(
-                &mut tx,
-                ticket_id,
-                SlaChange::StatusChanged { from, to: status },
-                at,
-            )
-            .await?;
-        }
-        if let Some(assignee) = &changes.assignee_id {
-            sqlx::query("UPDATE tickets SET assignee_id = $1 WHERE id = $2")
-                .bind(assignee.as_deref())
-                .bind(ticket_id)
-                .execute(&mut *tx)
-                .await
-                .dangling("assignee")?;
-        }
-        if let Some(priority) = changes.priority {
-            sqlx::query("UPDATE tickets SET priority = $1 WHERE id = $2")
-                .bind(priority.code())
-                .bind(ticket_id)
-                .execute(&mut *tx)
-                .await?;
-        }
-        let ticket = ticket_by_id(&mut tx, ticket_id).await?;
-        append(
-            &mut tx,
-            EventKind::TicketUpdated,
-            actor_id,
-            ticket_id,
-            Some(&ticket.organization_id),
-            json!({
-                "key": ticket.key.to_string(),
-                "from": from,
-                "status": status,
-                "assignee_id": changes.assignee_id,
-                "priority": changes.priority,
-            }),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(ticket)
-    }
-
     /// The response log, oldest first, with attachments; internal notes only if asked for.
     pub async fn messages(&self, ticket_id: &str, with_internal: bool) -> Result<Vec<Message>> {
         let rows: Vec<MessageRow> = sqlx::query_as(
-            "SELECT id, ticket_id, author_id, body, visibility, created_at FROM messages
+            "SELECT id, ticket_id, author_id, body, visibility, via, created_at FROM messages
              WHERE ticket_id = $1 AND ($2 = 1 OR visibility = 'public') ORDER BY id",
         )
         .bind(ticket_id)
@@ -303,6 +228,7 @@ impl Store {
             .map(|r| {
                 Ok(Message {
                     internal: r.visibility == "internal",
+                    via: code(Via::parse(&r.via))?,
                     id: r.id,
                     ticket_id: r.ticket_id,
                     author_id: r.author_id,

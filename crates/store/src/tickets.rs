@@ -338,7 +338,7 @@ impl Store {
             Some(filing.created_by),
             &id,
             Some(filing.organization_id),
-            json!({ "key": key, "ticket_type": ticket.ticket_type.code, "desk": ticket.ticket_type.desk }),
+            json!({ "key": key, "ticket_type": ticket.ticket_type.code, "desk": ticket.ticket_type.desk, "public": true }),
         )
         .await?;
         let recipient = format!("desk:{}", ticket.ticket_type.desk.code());

@@ -114,6 +114,7 @@ async fn say(
         body: "ご連絡ありがとうございます。",
         internal,
         attachment_ids: &[],
+        via: madoguchi_core::Via::Api,
     };
     let customer = author.role.is_customer();
     let (m, t) = store

@@ -25,6 +25,10 @@ macro_rules! locale_files {
                 concat!("sla.", $lang, ".toml"),
                 include_str!(concat!("../locales/sla.", $lang, ".toml")),
             ),
+            (
+                concat!("workflow.", $lang, ".toml"),
+                include_str!(concat!("../locales/workflow.", $lang, ".toml")),
+            ),
         ]
     };
 }
@@ -179,13 +183,16 @@ mod tests {
                     "permissions.",
                     "nav.",
                     "kb.",
+                    "workflow.",
                 ]
                 .iter()
                 .any(|p| quoted.starts_with(p))
                     && quoted
                         .chars()
                         .all(|c| c.is_ascii_lowercase() || c == '.' || c == '_')
-                    && !quoted.ends_with(".html");
+                    && !quoted.ends_with(".html")
+                    // A prefix (`"workflow."` naming a locale file) is not a key.
+                    && !quoted.ends_with('.');
                 if is_key {
                     keys.insert(quoted.to_owned());
                 }

@@ -5,6 +5,7 @@ pub mod api;
 pub mod auth;
 pub mod config;
 pub mod error;
+mod history_words;
 pub mod i18n;
 mod ops;
 pub mod state;

@@ -143,6 +143,15 @@
   }
 
   document.querySelectorAll("form[data-draft-key]").forEach(keepDraft);
+
+  // Confirmation: a link to a confirmation page (which works without JavaScript) opens the
+  // same question in a dialog instead.
+  document.querySelectorAll("[data-dialog]").forEach(function (link) {
+    var dialog = document.getElementById(link.dataset.dialog);
+    if (!dialog || typeof dialog.showModal !== "function") { return; }
+    link.addEventListener("click", function (event) { event.preventDefault(); dialog.showModal(); });
+  });
+
   var ticketForm = document.getElementById("ticket-form");
   if (ticketForm) {
     followMenu(ticketForm);

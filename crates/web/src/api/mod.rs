@@ -2,6 +2,7 @@
 //! `/api/openapi.json`. One module per resource; each declares its routes here.
 
 pub mod admin;
+mod desk;
 mod knowledge;
 mod me;
 pub(crate) mod tickets;
@@ -100,6 +101,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(tickets::get, tickets::update))
         .routes(routes!(tickets::reply))
         .routes(routes!(tickets::close))
+        .routes(routes!(desk::history))
         .routes(routes!(tickets::download))
         .merge(
             // Uploads stream to disk and stop at the attachment size limit themselves.

@@ -9,13 +9,13 @@ use axum::response::{IntoResponse, Response};
 use madoguchi_core::catalog::TicketType;
 use madoguchi_core::model::User;
 use madoguchi_core::ticket::{Message, Ticket};
-use madoguchi_store::{Cursor, PageRequest, Person};
+use madoguchi_store::{Cursor, HistoryEntry, PageRequest, Person};
 
 use crate::api::ApiQuery;
 use crate::api::views::{
-    AttachmentView, CallbackView, CategoriesView, IncidentView, List, MessageView, OrganizationRef,
-    SatisfactionView, ServiceMenuView, SlaView, TicketListView, TicketTypeView, TicketView,
-    UserRef, rfc3339,
+    AttachmentView, CallbackView, CategoriesView, IncidentView, List, LogEventView, MessageView,
+    OrganizationRef, SatisfactionView, ServiceMenuView, SlaView, TicketListView, TicketTypeView,
+    TicketView, UserRef, rfc3339,
 };
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, ApiJson, Problem};
@@ -23,10 +23,10 @@ use crate::i18n;
 use crate::state::AppState;
 use madoguchi_app::attachments::{self, Upload, UploadError};
 use madoguchi_app::tickets::{
-    self, ReplyInput, TicketDetail, TicketInput, TicketPatch, TicketQuery,
+    self, LogItem, ReplyInput, TicketDetail, TicketInput, TicketPatch, TicketQuery,
 };
 
-fn user_ref(person: Option<&Person>, id: &str, viewer: &User) -> UserRef {
+pub(crate) fn user_ref(person: Option<&Person>, id: &str, viewer: &User) -> UserRef {
     match person {
         Some(p) => UserRef {
             id: p.id.clone(),
@@ -124,17 +124,53 @@ fn message_view(m: &Message, people: &[Person], viewer: &User) -> MessageView {
         from_support: author.is_some_and(|a| !a.role.is_customer()),
         body: m.body.clone(),
         internal: m.internal,
+        kind: if m.internal { "note" } else { "reply" }.to_owned(),
+        via: Some(m.via.code().to_owned()),
+        event: None,
         created_at: rfc3339(m.created_at),
         attachments: m.attachments.iter().map(AttachmentView::from).collect(),
+    }
+}
+
+/// A public change as an entry of the response log, worded for the caller.
+fn event_view(e: &HistoryEntry, people: &[Person], viewer: &User) -> MessageView {
+    let author = e
+        .actor_id
+        .as_deref()
+        .map(|id| (id, people.iter().find(|p| p.id == id)));
+    MessageView {
+        id: format!("event-{}", e.id),
+        author: match author {
+            Some((id, person)) => user_ref(person, id, viewer),
+            None => UserRef {
+                id: "system".to_owned(),
+                name: i18n::text(viewer.locale, "workflow.system").to_owned(),
+                email: None,
+            },
+        },
+        from_support: author.is_some_and(|(_, p)| p.is_some_and(|p| !p.role.is_customer())),
+        body: crate::history_words::log_sentence(viewer.locale, e, people),
+        internal: false,
+        kind: "event".to_owned(),
+        via: None,
+        event: Some(LogEventView {
+            kind: e.kind.clone(),
+            changes: e.changes.clone(),
+        }),
+        created_at: rfc3339(e.at),
+        attachments: Vec::new(),
     }
 }
 
 pub(crate) fn detail_view(d: &TicketDetail, types: &[TicketType], viewer: &User) -> TicketView {
     let mut view = ticket_view(&d.ticket, types, &d.people, viewer);
     view.messages = Some(
-        d.messages
-            .iter()
-            .map(|m| message_view(m, &d.people, viewer))
+        d.log()
+            .into_iter()
+            .map(|item| match item {
+                LogItem::Message(m) => message_view(m, &d.people, viewer),
+                LogItem::Event(e) => event_view(e, &d.people, viewer),
+            })
             .collect(),
     );
     view.attachments = Some(d.attachments.iter().map(AttachmentView::from).collect());
@@ -287,7 +323,8 @@ pub async fn get(
     Ok(Json(detail_view(&detail, &types, &user)))
 }
 
-/// Adds a reply (追加更新情報) to the response log; agents may add an internal note.
+/// Adds a reply (追加更新情報) to the response log. Agents may set the `status` it leaves the
+/// ticket in, or add an internal note (`internal: true`); customers asking for either get 403.
 #[utoipa::path(post, path = "/api/v1/tickets/{key}/messages", tag = "tickets", params(("key" = String, Path)),
     request_body = ReplyInput,
     responses((status = 201, body = MessageView), (status = 403, body = Problem), (status = 404, body = Problem),
@@ -296,8 +333,9 @@ pub async fn reply(
     State(state): State<AppState>,
     ApiCaller(user): ApiCaller,
     Path(key): Path<String>,
-    ApiJson(input): ApiJson<ReplyInput>,
+    ApiJson(mut input): ApiJson<ReplyInput>,
 ) -> Result<(StatusCode, Json<MessageView>), ApiError> {
+    input.via = madoguchi_core::Via::Api;
     let (message, _) = tickets::reply(
         &state.store,
         &user,
@@ -345,7 +383,9 @@ async fn get_view(
     Ok(Json(detail_view(&detail, &types, user)))
 }
 
-/// Agents: status, assignee, priority.
+/// Agents: `status` (alone, without text, is fine), `assignee` (an agent of the desk by id or
+/// email; `null` unassigns), `priority` (`p1`–`p4`), `desk` (agents on both desks). Each change
+/// is an event of the ticket's history; a change that changes nothing writes nothing.
 #[utoipa::path(patch, path = "/api/v1/tickets/{key}", tag = "tickets", params(("key" = String, Path)),
     request_body = TicketPatch,
     responses((status = 200, body = TicketView), (status = 403, body = Problem), (status = 404, body = Problem),

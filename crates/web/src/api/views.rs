@@ -481,13 +481,34 @@ impl From<&madoguchi_core::ticket::Attachment> for AttachmentView {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MessageView {
     pub id: String,
+    /// Who wrote it, or who made the change; the system (`id` `system`) for automatic changes.
     pub author: UserRef,
     /// True when the author is support staff.
     pub from_support: bool,
+    /// The text; for `kind: event`, the change in words, in the caller's language.
     pub body: String,
+    /// True for internal notes (`kind: note`), which customers never receive.
     pub internal: bool,
+    /// `reply` (public), `note` (internal) or `event` (a public change: status, merge, call).
+    pub kind: String,
+    /// Where a reply or note was written: `web`, `api` or `email`; absent for events.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub via: Option<String>,
+    /// For `kind: event`: the event's code and what it changed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub event: Option<LogEventView>,
     pub created_at: String,
     pub attachments: Vec<AttachmentView>,
+}
+
+/// The change behind a response-log entry of `kind: event`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LogEventView {
+    /// The event code, e.g. `ticket.status_changed`.
+    pub kind: String,
+    /// `{field: {from, to}}`.
+    #[schema(value_type = Object)]
+    pub changes: serde_json::Map<String, serde_json::Value>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

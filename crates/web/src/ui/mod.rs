@@ -7,6 +7,7 @@ pub(crate) mod login;
 mod multipart_form;
 mod permissions;
 pub(crate) mod sla;
+mod ticket_page;
 mod tickets;
 
 use askama::Template;
@@ -49,12 +50,7 @@ pub fn router() -> Router<AppState> {
                 .post(tickets::submit_ticket)
                 .layer(DefaultBodyLimit::disable()),
         )
-        .route("/tickets/{key}", get(tickets::show))
-        .route(
-            "/tickets/{key}/messages",
-            post(tickets::reply).layer(DefaultBodyLimit::disable()),
-        )
-        .route("/tickets/{key}/close", post(tickets::close))
+        .merge(ticket_page::router())
         .route("/attachments/{id}", get(tickets::download))
         .route("/static/app.js", get(script))
         .route("/static/app.css", get(stylesheet))

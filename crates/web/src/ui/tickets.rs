@@ -20,15 +20,13 @@ use crate::state::AppState;
 use crate::ui::multipart_form::{self, FormError, SubmittedForm};
 use crate::ui::{Nav, format_time, render};
 use madoguchi_app::ServiceError;
-use madoguchi_app::tickets::{
-    self, CallbackInput, IncidentInput, ReplyInput, TicketInput, TicketQuery,
-};
+use madoguchi_app::tickets::{self, CallbackInput, IncidentInput, TicketInput, TicketQuery};
 
-fn page_error(locale: Locale, e: ServiceError) -> Response {
+pub(super) fn page_error(locale: Locale, e: ServiceError) -> Response {
     PageError::from_service(locale, e).into_response()
 }
 
-fn form_error(locale: Locale, e: FormError) -> Response {
+pub(super) fn form_error(locale: Locale, e: FormError) -> Response {
     let (status, key) = match e {
         FormError::Csrf => (StatusCode::FORBIDDEN, "error.csrf"),
         FormError::Malformed => (StatusCode::BAD_REQUEST, "error.title"),
@@ -43,7 +41,7 @@ fn form_error(locale: Locale, e: FormError) -> Response {
 }
 
 /// Field problems worded for the page, by field path.
-fn worded(locale: Locale, invalid: &Invalid) -> BTreeMap<String, String> {
+pub(super) fn worded(locale: Locale, invalid: &Invalid) -> BTreeMap<String, String> {
     let mut out: BTreeMap<String, String> = BTreeMap::new();
     for e in &invalid.0 {
         // `participants[2]` shows beside the participant picker.
@@ -59,11 +57,11 @@ fn worded(locale: Locale, invalid: &Invalid) -> BTreeMap<String, String> {
     out
 }
 
-fn localized<'a>(locale: Locale, ja: &'a str, en: &'a str) -> &'a str {
+pub(super) fn localized<'a>(locale: Locale, ja: &'a str, en: &'a str) -> &'a str {
     if locale == Locale::Ja { ja } else { en }
 }
 
-fn file_size(size: i64) -> String {
+pub(super) fn file_size(size: i64) -> String {
     match size {
         s if s >= 1024 * 1024 => format!("{:.1} MiB", s as f64 / (1024.0 * 1024.0)),
         s if s >= 1024 => format!("{:.1} KiB", s as f64 / 1024.0),
@@ -744,317 +742,6 @@ pub async fn list(
             .map(|c| query_with(Some(c.as_str()))),
     };
     render(user.locale, page)
-}
-
-// ---- the ticket page ----
-
-struct LogEntry {
-    author: String,
-    support: bool,
-    internal: bool,
-    at: String,
-    body: String,
-    files: Vec<(String, String, String)>,
-}
-
-#[derive(Template)]
-#[template(path = "ticket.html")]
-struct TicketPage {
-    w: Words,
-    nav: Nav,
-    notice: Option<String>,
-    key: String,
-    summary: String,
-    status: String,
-    status_name: String,
-    type_name: String,
-    desk_name: String,
-    contract_number: String,
-    menu_name: String,
-    menu_fields: Vec<(String, String)>,
-    tenant_id: String,
-    extra_fields: Vec<(String, String)>,
-    created_by: String,
-    created_at: String,
-    participants: String,
-    follow_up_of: Option<String>,
-    details: String,
-    attachments: Vec<(String, String, String)>,
-    messages: Vec<LogEntry>,
-    closed: bool,
-    may_follow_up: bool,
-    may_reply: bool,
-    may_close: bool,
-    is_staff: bool,
-    statuses: Vec<(String, String)>,
-    reply_body: String,
-    kept_files: Vec<(String, String)>,
-    errors: BTreeMap<String, String>,
-    /// The SLA facts, for staff only (`templates/sla_panel.html`).
-    sla: Option<super::sla::SlaPanel>,
-}
-
-impl TicketPage {
-    fn err(&self, field: &str) -> &str {
-        self.errors.get(field).map(String::as_str).unwrap_or("")
-    }
-}
-
-#[derive(Deserialize, Default)]
-pub struct TicketPageQuery {
-    done: Option<String>,
-}
-
-async fn ticket_page(
-    state: &AppState,
-    session: &Session,
-    key: &str,
-    notice: Option<&str>,
-    reply_body: String,
-    kept: Vec<String>,
-    errors: BTreeMap<String, String>,
-) -> Result<TicketPage, ServiceError> {
-    let user = &session.user;
-    let w = Words(user.locale);
-    let d = tickets::detail(&state.store, user, tickets::parse_key(key)?).await?;
-    let types = state.store.ticket_types().await?;
-    let menus = state.store.service_menus().await?;
-    let t = &d.ticket;
-    let menu = menus.iter().find(|m| m.key == t.service_menu);
-    let name_of = |id: &str| d.person(id).map(|p| p.name.clone()).unwrap_or_default();
-    let files = |list: &[madoguchi_core::ticket::Attachment]| {
-        list.iter()
-            .map(|a| (a.id.clone(), a.filename.clone(), file_size(a.size)))
-            .collect::<Vec<_>>()
-    };
-    let mut extra_fields = Vec::new();
-    if let Some(i) = &t.incident {
-        extra_fields.push((
-            w.t("new.occurred_at").to_owned(),
-            format_time(user, i.occurred_at),
-        ));
-        extra_fields.push((
-            w.t("new.operation_history").to_owned(),
-            i.operation_history.clone(),
-        ));
-        extra_fields.push((
-            w.t("new.current_status").to_owned(),
-            i.current_status.clone(),
-        ));
-    }
-    if let Some(c) = &t.callback {
-        extra_fields.push((w.t("new.phone").to_owned(), c.phone.clone()));
-        extra_fields.push((w.t("new.contact_name").to_owned(), c.contact_name.clone()));
-        extra_fields.push((
-            w.t("new.preferred_window").to_owned(),
-            c.preferred_window.clone(),
-        ));
-    }
-    let kept = state.store.pending_uploads(&user.id, &kept).await?;
-    Ok(TicketPage {
-        w,
-        nav: Nav::of(session),
-        notice: notice.map(|n| w.t(n).to_owned()),
-        key: t.key.to_string(),
-        summary: t.summary.clone(),
-        status: t.status.code().to_owned(),
-        status_name: w.t(&format!("status.{}", t.status.code())).to_owned(),
-        type_name: types
-            .iter()
-            .find(|ty| ty.code == t.ticket_type)
-            .map(|ty| ty.name.clone())
-            .unwrap_or_default(),
-        desk_name: w.t(&format!("desk.{}", t.desk.code())).to_owned(),
-        contract_number: t.contract_number.clone(),
-        menu_name: menu
-            .map(|m| localized(user.locale, &m.name_ja, &m.name_en).to_owned())
-            .unwrap_or_default(),
-        menu_fields: menu_field_rows(user, menu, &t.menu_fields),
-        tenant_id: t.tenant_id.clone(),
-        extra_fields,
-        created_by: name_of(&t.created_by),
-        created_at: format_time(user, t.created_at),
-        participants: t
-            .participant_ids
-            .iter()
-            .map(|id| name_of(id))
-            .collect::<Vec<_>>()
-            .join(", "),
-        follow_up_of: t.follow_up_of.map(|k| k.to_string()),
-        details: t.details.clone(),
-        attachments: files(&d.attachments),
-        messages: d
-            .messages
-            .iter()
-            .map(|m| LogEntry {
-                author: name_of(&m.author_id),
-                support: d
-                    .person(&m.author_id)
-                    .is_some_and(|p| !p.role.is_customer()),
-                internal: m.internal,
-                at: format_time(user, m.created_at),
-                body: m.body.clone(),
-                files: files(&m.attachments),
-            })
-            .collect(),
-        closed: t.status == Status::Closed,
-        // Only a closed ticket offers a follow-up, so only then is the filing right looked up.
-        may_follow_up: t.status == Status::Closed
-            && user.role.is_customer()
-            && tickets::filing_options(&state.store, user, &t.contract_number)
-                .await
-                .is_ok(),
-        may_reply: d.may_reply,
-        may_close: d.may_close,
-        is_staff: d.is_staff,
-        statuses: Status::ALL
-            .iter()
-            .map(|s| {
-                (
-                    s.code().to_owned(),
-                    w.t(&format!("status.{}", s.code())).to_owned(),
-                )
-            })
-            .collect(),
-        reply_body,
-        kept_files: kept
-            .iter()
-            .map(|a| (a.id.clone(), a.filename.clone()))
-            .collect(),
-        errors,
-        sla: super::sla::SlaPanel::of(user, t, jiff::Timestamp::now()),
-    })
-}
-
-/// A ticket's menu items in the menu's order, labelled in the reader's language; date-time items
-/// (stored in UTC) in the reader's time zone.
-fn menu_field_rows(
-    user: &User,
-    menu: Option<&ServiceMenu>,
-    values: &BTreeMap<String, String>,
-) -> Vec<(String, String)> {
-    let items = menu.map(|m| m.items.as_slice()).unwrap_or_default();
-    let known = items.iter().filter_map(|item| {
-        let v = values.get(&item.key)?;
-        let value = match (item.input, v.parse::<jiff::Timestamp>()) {
-            (madoguchi_core::MenuInput::Datetime, Ok(at)) => format_time(user, at),
-            _ => v.clone(),
-        };
-        Some((
-            localized(user.locale, &item.label_ja, &item.label_en).to_owned(),
-            value,
-        ))
-    });
-    // Items the menu no longer has still show, under their keys.
-    let gone = values
-        .iter()
-        .filter(|(k, _)| !items.iter().any(|i| &i.key == *k))
-        .map(|(k, v)| (k.clone(), v.clone()));
-    known.chain(gone).collect()
-}
-
-pub async fn show(
-    State(state): State<AppState>,
-    Browser(session): Browser,
-    Path(key): Path<String>,
-    Query(q): Query<TicketPageQuery>,
-) -> Response {
-    let notice = match q.done.as_deref() {
-        Some("filed") => Some("ticket.filed"),
-        Some("replied") => Some("ticket.replied"),
-        Some("closed") => Some("ticket.closed"),
-        _ => None,
-    };
-    match ticket_page(
-        &state,
-        &session,
-        &key,
-        notice,
-        String::new(),
-        Vec::new(),
-        BTreeMap::new(),
-    )
-    .await
-    {
-        Ok(page) => render(session.user.locale, page),
-        Err(e) => page_error(session.user.locale, e),
-    }
-}
-
-pub async fn reply(
-    State(state): State<AppState>,
-    Browser(session): Browser,
-    Path(key): Path<String>,
-    multipart: Multipart,
-) -> Response {
-    let locale = session.user.locale;
-    let form = match multipart_form::read(&state, &session, multipart).await {
-        Ok(f) => f,
-        Err(e) => return form_error(locale, e),
-    };
-    let attachments = form.attachments();
-    let body = form.one("body");
-    let mut errors = BTreeMap::new();
-    if !form.upload_errors.is_empty() {
-        errors.insert("attachments".to_owned(), form.upload_errors.join(" "));
-    } else {
-        let input = ReplyInput {
-            body: Some(body.clone()),
-            attachments: attachments.clone(),
-            internal: form.one("internal") == "true",
-            status: Some(form.one("status")).filter(|s| !s.is_empty()),
-        };
-        let parsed = match tickets::parse_key(&key) {
-            Ok(k) => k,
-            Err(e) => return page_error(locale, e),
-        };
-        let limit = state.config.attachment_max_count;
-        match tickets::reply(&state.store, &session.user, parsed, &input, limit).await {
-            Ok(_) => return Redirect::to(&format!("/tickets/{key}?done=replied")).into_response(),
-            Err(ServiceError::Invalid(invalid)) => errors = worded(locale, &invalid),
-            // The ticket closed, or the permission went, while this was typed: show the text
-            // so that nothing is lost.
-            Err(ServiceError::Conflict(invalid)) => {
-                let message = worded(locale, &invalid)
-                    .into_values()
-                    .collect::<Vec<_>>()
-                    .join(" ");
-                errors.insert("body".to_owned(), message);
-            }
-            Err(ServiceError::Forbidden(_)) => {
-                errors.insert(
-                    "body".to_owned(),
-                    Words(locale).t("ticket.view_only").to_owned(),
-                );
-            }
-            Err(e) => return page_error(locale, e),
-        }
-    }
-    match ticket_page(&state, &session, &key, None, body, attachments, errors).await {
-        Ok(page) => (StatusCode::UNPROCESSABLE_ENTITY, render(locale, page)).into_response(),
-        Err(e) => page_error(locale, e),
-    }
-}
-
-pub async fn close(
-    State(state): State<AppState>,
-    Browser(session): Browser,
-    Path(key): Path<String>,
-    crate::error::PageForm(form): crate::error::PageForm<crate::ui::login::CsrfForm>,
-) -> Response {
-    let locale = session.user.locale;
-    if !crate::auth::check_csrf(&session, &form.csrf) {
-        return form_error(locale, FormError::Csrf);
-    }
-    let result = match tickets::parse_key(&key) {
-        Ok(k) => tickets::close(&state.store, &session.user, k).await,
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(_) => Redirect::to(&format!("/tickets/{key}?done=closed")).into_response(),
-        Err(ServiceError::Conflict(_)) => Redirect::to(&format!("/tickets/{key}")).into_response(),
-        Err(e) => page_error(locale, e),
-    }
 }
 
 pub async fn download(

@@ -7,6 +7,7 @@ mod admin_setup;
 mod bad_input;
 mod browser_login;
 mod demo;
+mod desk_workflow;
 mod knowledge;
 mod operations;
 mod permissions;
