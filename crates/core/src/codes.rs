@@ -143,6 +143,17 @@ code_enum! {
     Priority("priority") { P1 = "p1", P2 = "p2", P3 = "p3", P4 = "p4" }
 }
 
+code_enum! {
+    /// How a call to a callback ticket's customer went (SPEC §6).
+    CallbackOutcome("callback outcome") {
+        Reached = "reached",
+        NoAnswer = "no_answer",
+        Voicemail = "voicemail",
+        /// The customer asked to be called at another time (`next_at`).
+        Rescheduled = "rescheduled",
+    }
+}
+
 impl Role {
     /// Customers belong to an organization; agents and admins belong to the provider.
     pub fn is_customer(self) -> bool {

@@ -4,19 +4,22 @@
 //! No I/O, no async, no SQL: everything here is a value or a pure function.
 
 pub mod access;
+pub mod callback;
 pub mod catalog;
 pub mod category;
 pub mod codes;
 pub mod event;
 pub mod knowledge;
+pub mod merge;
 pub mod model;
+pub mod satisfaction;
 pub mod status;
 pub mod ticket;
 pub mod validation;
 pub mod values;
 
 pub use codes::{
-    Channel, Desk, Locale, MenuInput, PermissionLevel, Priority, Role, Status, SupportPlan,
-    TicketChannel, TicketKind, UnknownCode,
+    CallbackOutcome, Channel, Desk, Locale, MenuInput, PermissionLevel, Priority, Role, Status,
+    SupportPlan, TicketChannel, TicketKind, UnknownCode,
 };
 pub use validation::{FieldError, Invalid, Problem};

@@ -15,6 +15,8 @@ pub enum TicketEvent {
     AgentSetStatus(Status),
     /// A pending-closure ticket saw no reply for the configured number of days.
     ClosureTimeout,
+    /// An agent merged this ticket, a duplicate, into another: it closes, whatever it was.
+    Merged,
 }
 
 /// Why an event cannot happen to a ticket in its status.
@@ -41,7 +43,7 @@ pub fn next_status(from: Status, event: TicketEvent) -> Result<Status, Transitio
             New => New,
             _ => InProgress,
         },
-        TicketEvent::CustomerClosed => Closed,
+        TicketEvent::CustomerClosed | TicketEvent::Merged => Closed,
         TicketEvent::AgentReplied { set: Some(status) } | TicketEvent::AgentSetStatus(status) => {
             status
         }
@@ -89,6 +91,10 @@ mod tests {
                 WaitingForCustomer,
             ),
             (PendingClosure, TicketEvent::ClosureTimeout, Closed),
+            (New, TicketEvent::Merged, Closed),
+            (InProgress, TicketEvent::Merged, Closed),
+            (WaitingForCustomer, TicketEvent::Merged, Closed),
+            (PendingClosure, TicketEvent::Merged, Closed),
         ];
         for (from, event, to) in table {
             assert_eq!(next_status(from, event), Ok(to), "{from} on {event:?}");
@@ -103,6 +109,7 @@ mod tests {
             TicketEvent::AgentReplied { set: None },
             TicketEvent::AgentSetStatus(InProgress),
             TicketEvent::ClosureTimeout,
+            TicketEvent::Merged,
         ] {
             assert_eq!(next_status(Closed, event), Err(TransitionError::Closed));
         }
