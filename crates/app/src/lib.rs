@@ -4,10 +4,13 @@
 
 pub mod admin;
 pub mod attachments;
+pub mod callbacks;
 pub mod demo;
 pub mod identity;
 pub mod knowledge;
+pub mod merge;
 pub mod password;
+pub mod satisfaction;
 pub mod tickets;
 
 use madoguchi_core::{Invalid, Locale, Problem};
@@ -31,6 +34,9 @@ pub enum ServiceError {
     /// The request could not be read (a cursor from another list).
     #[error("{0}")]
     Malformed(String),
+    /// The ticket was merged into another: the conversation goes on there (SPEC §6).
+    #[error("the ticket was merged into {0}")]
+    MergedInto(madoguchi_core::values::TicketKey),
     #[error("store: {0}")]
     Store(StoreError),
     #[error("{0}")]

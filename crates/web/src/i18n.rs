@@ -21,6 +21,10 @@ macro_rules! locale_files {
                 concat!("desk.", $lang, ".toml"),
                 include_str!(concat!("../locales/desk.", $lang, ".toml")),
             ),
+            (
+                concat!("merge.", $lang, ".toml"),
+                include_str!(concat!("../locales/merge.", $lang, ".toml")),
+            ),
         ]
     };
 }

@@ -1,11 +1,14 @@
 //! The HTML pages. Each handler extracts, calls one service, and renders a template; the core
 //! flows work without JavaScript.
 
+mod callbacks;
 mod home;
 mod knowledge;
 pub(crate) mod login;
+mod merge;
 mod multipart_form;
 mod permissions;
+mod satisfaction;
 mod tickets;
 
 use askama::Template;
@@ -54,6 +57,12 @@ pub fn router() -> Router<AppState> {
             post(tickets::reply).layer(DefaultBodyLimit::disable()),
         )
         .route("/tickets/{key}/close", post(tickets::close))
+        .route(
+            "/tickets/{key}/merge",
+            get(merge::confirm).post(merge::submit),
+        )
+        .route("/tickets/{key}/callback-attempts", post(callbacks::record))
+        .route("/tickets/{key}/satisfaction", post(satisfaction::rate))
         .route("/attachments/{id}", get(tickets::download))
         .route("/static/app.js", get(script))
         .route("/static/app.css", get(stylesheet))

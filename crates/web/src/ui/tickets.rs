@@ -790,6 +790,12 @@ struct TicketPage {
     reply_body: String,
     kept_files: Vec<(String, String)>,
     errors: BTreeMap<String, String>,
+    /// `ticket_merge.html`: the merged banner and the merge form.
+    merge: crate::ui::merge::MergePanel,
+    /// `ticket_callback.html`: support on callback tickets.
+    callback: Option<crate::ui::callbacks::CallbackPanel>,
+    /// `ticket_satisfaction.html`: the filer and support on closed tickets.
+    satisfaction: Option<crate::ui::satisfaction::SatisfactionPanel>,
 }
 
 impl TicketPage {
@@ -849,6 +855,9 @@ async fn ticket_page(
         ));
     }
     let kept = state.store.pending_uploads(&user.id, &kept).await?;
+    let merge = crate::ui::merge::panel(user, t);
+    let callback = crate::ui::callbacks::panel(user, &d, Default::default(), BTreeMap::new());
+    let satisfaction = crate::ui::satisfaction::panel(user, t, Default::default(), BTreeMap::new());
     Ok(TicketPage {
         w,
         nav: Nav::of(session),
@@ -920,6 +929,9 @@ async fn ticket_page(
             .map(|a| (a.id.clone(), a.filename.clone()))
             .collect(),
         errors,
+        merge,
+        callback,
+        satisfaction,
     })
 }
 
@@ -960,6 +972,9 @@ pub async fn show(
         Some("filed") => Some("ticket.filed"),
         Some("replied") => Some("ticket.replied"),
         Some("closed") => Some("ticket.closed"),
+        Some("merged") => Some("merge.done"),
+        Some("callback") => Some("callback.recorded"),
+        Some("rated") => Some("satisfaction.rated_notice"),
         _ => None,
     };
     match ticket_page(
@@ -1023,6 +1038,12 @@ pub async fn reply(
                     "body".to_owned(),
                     Words(locale).t("ticket.view_only").to_owned(),
                 );
+            }
+            // Merged while this was typed: the banner links the survivor; the text is kept.
+            Err(ServiceError::MergedInto(into)) => {
+                let text =
+                    i18n::text_with(locale, "merge.reply_refused", &[("into", into.to_string())]);
+                errors.insert("body".to_owned(), text);
             }
             Err(e) => return page_error(locale, e),
         }

@@ -8,6 +8,7 @@ mod bad_input;
 mod browser_login;
 mod demo;
 mod knowledge;
+mod merge_callbacks_satisfaction;
 mod operations;
 mod permissions;
 mod tickets;
