@@ -4,12 +4,15 @@
 
 pub mod admin;
 pub mod attachments;
+pub mod callbacks;
 pub mod demo;
 pub mod desk;
 pub mod identity;
 pub mod jobs;
 pub mod knowledge;
+pub mod merge;
 pub mod password;
+pub mod satisfaction;
 pub mod sla;
 pub mod tickets;
 
@@ -34,6 +37,9 @@ pub enum ServiceError {
     /// The request could not be read (a cursor from another list).
     #[error("{0}")]
     Malformed(String),
+    /// The ticket was merged into another: the conversation goes on there (SPEC §6).
+    #[error("the ticket was merged into {0}")]
+    MergedInto(madoguchi_core::values::TicketKey),
     #[error("store: {0}")]
     Store(StoreError),
     #[error("{0}")]

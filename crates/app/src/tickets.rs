@@ -402,6 +402,8 @@ pub struct TicketDetail {
     pub may_reply: bool,
     pub may_close: bool,
     pub is_staff: bool,
+    /// For support on callback tickets: the first call's due time and the calls made.
+    pub callback_log: Option<madoguchi_store::CallbackLog>,
 }
 
 /// One entry of the response log (チケット対応ログ): a message, or a public change shown in
@@ -489,6 +491,12 @@ pub async fn detail(store: &Store, user: &User, key: TicketKey) -> ServiceResult
     ids.extend(ticket.participant_ids.iter().cloned());
     ids.extend(ticket.assignee_id.iter().cloned());
     ids.extend(messages.iter().map(|m| m.author_id.clone()));
+    let callback_log = crate::callbacks::log_for(store, user, &ticket).await?;
+    ids.extend(
+        callback_log
+            .iter()
+            .flat_map(|l| l.attempts.iter().map(|a| a.agent_id.clone())),
+    );
     ids.sort();
     ids.dedup();
     let people = store.people(&ids).await?;
@@ -504,6 +512,7 @@ pub async fn detail(store: &Store, user: &User, key: TicketKey) -> ServiceResult
         may_reply,
         may_close,
         is_staff,
+        callback_log,
     })
 }
 
@@ -567,6 +576,7 @@ pub async fn reply(
     max_attachments: usize,
 ) -> ServiceResult<(Message, Ticket)> {
     let ticket = replyable(store, user, key).await?;
+    crate::merge::refuse_if_merged(&ticket)?;
     let mut errors = Invalid::new();
     let body = errors.check(
         "body",

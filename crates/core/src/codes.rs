@@ -150,6 +150,17 @@ code_enum! {
     Via("via") { #[default] Web = "web", Api = "api", Email = "email" }
 }
 
+code_enum! {
+    /// How a call to a callback ticket's customer went (SPEC §6).
+    CallbackOutcome("callback outcome") {
+        Reached = "reached",
+        NoAnswer = "no_answer",
+        Voicemail = "voicemail",
+        /// The customer asked to be called at another time (`next_at`).
+        Rescheduled = "rescheduled",
+    }
+}
+
 impl Role {
     /// Customers belong to an organization; agents and admins belong to the provider.
     pub fn is_customer(self) -> bool {

@@ -5,13 +5,16 @@
 
 pub mod access;
 pub mod calendar;
+pub mod callback;
 pub mod catalog;
 pub mod category;
 pub mod codes;
 pub mod event;
 pub mod history;
 pub mod knowledge;
+pub mod merge;
 pub mod model;
+pub mod satisfaction;
 pub mod sla;
 pub mod status;
 pub mod ticket;
@@ -20,8 +23,8 @@ pub mod values;
 
 pub use calendar::{BusinessCalendar, WorkingHours, japanese_holidays};
 pub use codes::{
-    Channel, Desk, Locale, MenuInput, PermissionLevel, Priority, Role, Status, SupportPlan,
-    TicketChannel, TicketKind, UnknownCode, Via,
+    CallbackOutcome, Channel, Desk, Locale, MenuInput, PermissionLevel, Priority, Role, Status,
+    SupportPlan, TicketChannel, TicketKind, UnknownCode, Via,
 };
 pub use sla::{Clock, SlaEvent, SlaMeasure, SlaState, SlaTarget, TicketSla};
 pub use validation::{FieldError, Invalid, Problem};

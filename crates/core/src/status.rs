@@ -43,7 +43,7 @@ pub fn next_status(from: Status, event: TicketEvent) -> Result<Status, Transitio
             New => New,
             _ => InProgress,
         },
-        TicketEvent::CustomerClosed => Closed,
+        TicketEvent::CustomerClosed | TicketEvent::Merged => Closed,
         TicketEvent::AgentReplied { set: Some(status) } | TicketEvent::AgentSetStatus(status) => {
             status
         }
@@ -56,7 +56,6 @@ pub fn next_status(from: Status, event: TicketEvent) -> Result<Status, Transitio
             PendingClosure => Closed,
             other => return Err(TransitionError::NotApplicable { from: other }),
         },
-        TicketEvent::Merged => Closed,
     })
 }
 
@@ -128,6 +127,10 @@ mod tests {
             (New, TicketEvent::AgentSetStatus(New), New),
             // Auto-close.
             (PendingClosure, TicketEvent::ClosureTimeout, Closed),
+            (New, TicketEvent::Merged, Closed),
+            (InProgress, TicketEvent::Merged, Closed),
+            (WaitingForCustomer, TicketEvent::Merged, Closed),
+            (PendingClosure, TicketEvent::Merged, Closed),
         ];
         for (from, event, to) in table {
             assert_eq!(next_status(from, event), Ok(to), "{from} on {event:?}");

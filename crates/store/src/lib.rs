@@ -10,17 +10,20 @@
 //! migrations, row locking) the difference stays in this crate.
 
 mod attachments;
+mod callbacks;
 mod catalog;
 mod contracts;
 mod db;
 mod error;
 mod events;
 mod knowledge;
+mod merge;
 mod messages;
 mod organizations;
 mod outbox;
 mod page;
 mod permissions;
+mod satisfaction;
 mod secrets;
 mod sessions;
 mod sla;
@@ -33,6 +36,7 @@ mod tokens;
 mod users;
 
 pub use attachments::NewAttachment;
+pub use callbacks::CallbackLog;
 pub use catalog::DeskInfo;
 pub use db::{Dialect, Store};
 pub use error::StoreError;

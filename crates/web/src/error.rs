@@ -27,6 +27,8 @@ pub enum ApiError {
     NotFound,
     /// 409: clashes with what is stored.
     Conflict(Invalid),
+    /// 409: the ticket was merged into another; the problem names it in `merged_into`.
+    MergedInto(madoguchi_core::values::TicketKey),
     /// 413: the body is too large; says what the limit is.
     TooLarge(String),
     /// 422: the fields listed are invalid.
@@ -48,6 +50,9 @@ pub struct Problem {
     /// For invalid input: one entry per field, by JSON path.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<ProblemField>>,
+    /// For a ticket merged into another: the surviving ticket's key, where to go on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub merged_into: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -102,6 +107,15 @@ impl ApiError {
                 let fields = field_list(invalid);
                 (409, "conflict", "Conflict", summary(&fields), Some(fields))
             }
+            ApiError::MergedInto(into) => (
+                409,
+                "merged",
+                "Ticket merged",
+                format!(
+                    "This ticket was merged into {into} and takes no more replies; continue on {into}: /api/v1/tickets/{into}"
+                ),
+                None,
+            ),
             ApiError::TooLarge(why) => (413, "too-large", "Request too large", why.clone(), None),
             ApiError::Invalid(invalid) => {
                 let fields = field_list(invalid);
@@ -127,6 +141,10 @@ impl ApiError {
             status,
             detail,
             errors,
+            merged_into: match self {
+                ApiError::MergedInto(into) => Some(into.to_string()),
+                _ => None,
+            },
         }
     }
 }
@@ -138,6 +156,7 @@ impl From<ServiceError> for ApiError {
             ServiceError::NotFound => ApiError::NotFound,
             ServiceError::Forbidden(why) => ApiError::Forbidden(why),
             ServiceError::Conflict(i) => ApiError::Conflict(i),
+            ServiceError::MergedInto(into) => ApiError::MergedInto(into),
             ServiceError::Malformed(why) => ApiError::Malformed(why),
             ServiceError::Store(e) => {
                 tracing::error!(error = %e, "store failure");
@@ -243,6 +262,7 @@ impl PageError {
             ServiceError::Invalid(_) | ServiceError::Conflict(_) | ServiceError::Malformed(_) => {
                 (StatusCode::UNPROCESSABLE_ENTITY, "error.title")
             }
+            ServiceError::MergedInto(_) => (StatusCode::CONFLICT, "merge.refused_generic"),
             ServiceError::Store(e) => {
                 tracing::error!(error = %e, "store failure");
                 (StatusCode::INTERNAL_SERVER_ERROR, "error.internal")

@@ -29,6 +29,10 @@ macro_rules! locale_files {
                 concat!("workflow.", $lang, ".toml"),
                 include_str!(concat!("../locales/workflow.", $lang, ".toml")),
             ),
+            (
+                concat!("merge.", $lang, ".toml"),
+                include_str!(concat!("../locales/merge.", $lang, ".toml")),
+            ),
         ]
     };
 }

@@ -142,6 +142,21 @@
     ask();
   }
 
+  // The callback form: the next call's time is shown, and required, only for "rescheduled"
+  // (without JavaScript it is always shown and the server checks it).
+  var callbackForm = document.getElementById("callback-form");
+  if (callbackForm) {
+    var outcome = callbackForm.querySelector("select[name=outcome]");
+    var nextAt = callbackForm.querySelector("[data-next-at]");
+    var followOutcome = function () {
+      var rescheduled = outcome.value === "rescheduled";
+      nextAt.hidden = !rescheduled;
+      nextAt.querySelector("input").required = rescheduled;
+    };
+    outcome.addEventListener("change", followOutcome);
+    followOutcome();
+  }
+
   document.querySelectorAll("form[data-draft-key]").forEach(keepDraft);
 
   // Confirmation: a link to a confirmation page (which works without JavaScript) opens the

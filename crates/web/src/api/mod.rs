@@ -5,6 +5,7 @@ pub mod admin;
 mod desk;
 mod knowledge;
 mod me;
+pub(crate) mod merge_callbacks_satisfaction;
 pub(crate) mod tickets;
 pub mod views;
 
@@ -103,6 +104,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(tickets::close))
         .routes(routes!(desk::history))
         .routes(routes!(tickets::download))
+        .routes(routes!(merge_callbacks_satisfaction::merge))
+        .routes(routes!(
+            merge_callbacks_satisfaction::record_callback_attempt
+        ))
+        .routes(routes!(merge_callbacks_satisfaction::rate))
         .merge(
             // Uploads stream to disk and stop at the attachment size limit themselves.
             OpenApiRouter::new()

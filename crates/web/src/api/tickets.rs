@@ -82,6 +82,8 @@ pub(crate) fn ticket_view(
             phone: c.phone.clone(),
             contact_name: c.contact_name.clone(),
             preferred_window: c.preferred_window.clone(),
+            due_at: None,
+            attempts: None,
         }),
         participants: Some(
             t.participant_ids
@@ -105,11 +107,15 @@ pub(crate) fn ticket_view(
             name: t.organization_name.clone(),
         },
         plan: t.plan.code().to_owned(),
-        satisfaction: t.satisfaction.as_ref().map(|s| SatisfactionView {
-            rating: s.rating,
-            comment: s.comment.clone(),
-            rated_at: rfc3339(s.rated_at),
-        }),
+        satisfaction: t
+            .satisfaction
+            .as_ref()
+            .filter(|_| madoguchi_app::satisfaction::shows(viewer, t))
+            .map(|s| SatisfactionView {
+                rating: s.rating,
+                comment: s.comment.clone(),
+                rated_at: rfc3339(s.rated_at),
+            }),
         sla: (!viewer.role.is_customer()).then(|| SlaView::of(t, jiff::Timestamp::now())),
         messages: None,
         attachments: None,
@@ -174,6 +180,9 @@ pub(crate) fn detail_view(d: &TicketDetail, types: &[TicketType], viewer: &User)
             .collect(),
     );
     view.attachments = Some(d.attachments.iter().map(AttachmentView::from).collect());
+    if let (Some(callback), Some(log)) = (view.callback.as_mut(), d.callback_log.as_ref()) {
+        crate::api::merge_callbacks_satisfaction::fill_callback(callback, log, &d.people, viewer);
+    }
     view
 }
 

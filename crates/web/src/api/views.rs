@@ -523,6 +523,30 @@ pub struct CallbackView {
     pub phone: String,
     pub contact_name: String,
     pub preferred_window: String,
+    /// Agents only: when the first call is due (RFC 3339), once the SLA clock has set it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub due_at: Option<String>,
+    /// Agents only: the calls made, oldest first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attempts: Option<Vec<CallbackAttemptView>>,
+}
+
+/// One call made for a callback ticket (agents only).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CallbackAttemptView {
+    pub id: String,
+    /// `reached`, `no_answer`, `voicemail` or `rescheduled`.
+    pub outcome: String,
+    /// The outcome in the caller's language.
+    pub outcome_name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// For `rescheduled`: when to call again.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_at: Option<String>,
+    /// The agent who called.
+    pub agent: UserRef,
+    pub created_at: String,
 }
 
 /// A ticket (SPEC §8). Lists leave out `messages` and `attachments`.

@@ -1,11 +1,14 @@
 //! The HTML pages. Each handler extracts, calls one service, and renders a template; the core
 //! flows work without JavaScript.
 
+mod callbacks;
 mod home;
 mod knowledge;
 pub(crate) mod login;
+mod merge;
 mod multipart_form;
 mod permissions;
+mod satisfaction;
 pub(crate) mod sla;
 mod ticket_page;
 mod tickets;
@@ -51,6 +54,12 @@ pub fn router() -> Router<AppState> {
                 .layer(DefaultBodyLimit::disable()),
         )
         .merge(ticket_page::router())
+        .route(
+            "/tickets/{key}/merge",
+            get(merge::confirm).post(merge::submit),
+        )
+        .route("/tickets/{key}/callback-attempts", post(callbacks::record))
+        .route("/tickets/{key}/satisfaction", post(satisfaction::rate))
         .route("/attachments/{id}", get(tickets::download))
         .route("/static/app.js", get(script))
         .route("/static/app.css", get(stylesheet))

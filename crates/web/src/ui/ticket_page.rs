@@ -139,6 +139,12 @@ struct TicketPage {
     agent: Option<AgentPanel>,
     /// The SLA facts, for staff only (`templates/sla_panel.html`).
     sla: Option<super::sla::SlaPanel>,
+    /// `ticket_merge.html`: the merged banner and the merge form.
+    merge: crate::ui::merge::MergePanel,
+    /// `ticket_callback.html`: support on callback tickets.
+    callback: Option<crate::ui::callbacks::CallbackPanel>,
+    /// `ticket_satisfaction.html`: the filer and support on closed tickets.
+    satisfaction: Option<crate::ui::satisfaction::SatisfactionPanel>,
 }
 
 impl TicketPage {
@@ -384,6 +390,9 @@ async fn ticket_page(
         typed,
         agent,
         sla: super::sla::SlaPanel::of(user, t, jiff::Timestamp::now()),
+        merge: crate::ui::merge::panel(user, t),
+        callback: crate::ui::callbacks::panel(user, &d, Default::default(), BTreeMap::new()),
+        satisfaction: crate::ui::satisfaction::panel(user, t, Default::default(), BTreeMap::new()),
     })
 }
 
@@ -424,6 +433,9 @@ async fn done_notice(state: &AppState, user: &User, key: &str, done: &str) -> Op
         "replied" => "ticket.replied",
         "closed" => "ticket.closed",
         "noted" => "workflow.done.noted",
+        "merged" => "merge.done",
+        "callback" => "callback.recorded",
+        "rated" => "satisfaction.rated_notice",
         "taken" => "workflow.done.taken",
         "assigned" => "workflow.done.assigned",
         "priority" => "workflow.done.priority",
@@ -578,6 +590,11 @@ async fn write_message(
                     };
                     typed.errors.insert(field.to_owned(), text);
                 }
+            }
+            // Merged while this was typed: the banner links the survivor; the text is kept.
+            Err(ServiceError::MergedInto(into)) => {
+                let text = text_with(locale, "merge.reply_refused", &[("into", into.to_string())]);
+                typed.errors.insert(body_field.to_owned(), text);
             }
             // The ticket closed, or the permission went, while this was typed: show the text
             // so that nothing is lost.

@@ -9,6 +9,7 @@ mod browser_login;
 mod demo;
 mod desk_workflow;
 mod knowledge;
+mod merge_callbacks_satisfaction;
 mod operations;
 mod permissions;
 mod sla;
