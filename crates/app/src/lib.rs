@@ -4,10 +4,12 @@
 
 pub mod admin;
 pub mod attachments;
+pub mod canned_replies;
 pub mod demo;
 pub mod identity;
 pub mod knowledge;
 pub mod password;
+pub mod reports;
 pub mod tickets;
 
 use madoguchi_core::{Invalid, Locale, Problem};

@@ -4,12 +4,14 @@
 //! No I/O, no async, no SQL: everything here is a value or a pure function.
 
 pub mod access;
+pub mod canned;
 pub mod catalog;
 pub mod category;
 pub mod codes;
 pub mod event;
 pub mod knowledge;
 pub mod model;
+pub mod report;
 pub mod status;
 pub mod ticket;
 pub mod validation;

@@ -10,6 +10,7 @@
 //! migrations, row locking) the difference stays in this crate.
 
 mod attachments;
+mod canned_replies;
 mod catalog;
 mod contracts;
 mod db;
@@ -21,6 +22,7 @@ mod organizations;
 mod outbox;
 mod page;
 mod permissions;
+mod reports;
 mod secrets;
 mod sessions;
 mod sla;
@@ -30,6 +32,7 @@ mod tokens;
 mod users;
 
 pub use attachments::NewAttachment;
+pub use canned_replies::CannedReply;
 pub use catalog::DeskInfo;
 pub use db::{Dialect, Store};
 pub use error::StoreError;
@@ -38,6 +41,7 @@ pub use knowledge::ArticleFilter;
 pub use messages::{NewMessage, TicketChanges};
 pub use outbox::OutboxEntry;
 pub use page::{Cursor, Page, PageRequest};
+pub use reports::{COMMENTS_MAX, DeskFacts, FiledTicket, RatingComment, RatingSums};
 pub use secrets::random_secret;
 pub use sessions::Session;
 pub use tickets::{Filing, Person, TicketFilter, TicketList, Viewer};

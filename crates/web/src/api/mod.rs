@@ -2,8 +2,10 @@
 //! `/api/openapi.json`. One module per resource; each declares its routes here.
 
 pub mod admin;
+mod canned_replies;
 mod knowledge;
 mod me;
+mod reports;
 pub(crate) mod tickets;
 pub mod views;
 
@@ -107,5 +109,13 @@ pub fn router() -> OpenApiRouter<AppState> {
                 .routes(routes!(tickets::upload))
                 .layer(axum::extract::DefaultBodyLimit::disable()),
         )
+        .routes(routes!(canned_replies::list, canned_replies::create))
+        .routes(routes!(
+            canned_replies::get,
+            canned_replies::update,
+            canned_replies::delete
+        ))
+        .routes(routes!(canned_replies::render))
+        .routes(routes!(reports::report))
         .merge(admin::router())
 }

@@ -8,10 +8,10 @@ use serde::Deserialize;
 use crate::auth::{Browser, check_csrf};
 use crate::error::{PageError, PageForm};
 use crate::i18n::{self, Words};
-use madoguchi_app::ServiceError;
-use madoguchi_app::identity::{self, PreferencesInput, Profile};
 use crate::state::AppState;
 use crate::ui::{Nav, render};
+use madoguchi_app::ServiceError;
+use madoguchi_app::identity::{self, PreferencesInput, Profile};
 use madoguchi_store::Session;
 
 pub(crate) struct PermissionRow {

@@ -1,11 +1,13 @@
 //! The HTML pages. Each handler extracts, calls one service, and renders a template; the core
 //! flows work without JavaScript.
 
+mod canned_replies;
 mod home;
 mod knowledge;
 pub(crate) mod login;
 mod multipart_form;
 mod permissions;
+mod reports;
 mod tickets;
 
 use askama::Template;
@@ -55,6 +57,20 @@ pub fn router() -> Router<AppState> {
         )
         .route("/tickets/{key}/close", post(tickets::close))
         .route("/attachments/{id}", get(tickets::download))
+        .route(
+            "/canned-replies",
+            get(canned_replies::list).post(canned_replies::create),
+        )
+        .route("/canned-replies/new", get(canned_replies::new_form))
+        .route(
+            "/canned-replies/{id}/edit",
+            get(canned_replies::edit_form).post(canned_replies::update),
+        )
+        .route(
+            "/canned-replies/{id}/delete",
+            get(canned_replies::confirm_delete).post(canned_replies::delete),
+        )
+        .route("/reports", get(reports::page))
         .route("/static/app.js", get(script))
         .route("/static/app.css", get(stylesheet))
 }
