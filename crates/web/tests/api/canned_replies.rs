@@ -587,3 +587,24 @@ api_test!(
         );
     }
 );
+
+api_test!(
+    the_openapi_document_describes_canned_replies_and_reports,
+    async |app: &TestApp| {
+        let (status, doc) =
+            crate::helpers::read(app.call(Method::GET, "/api/openapi.json", None, None).await)
+                .await;
+        assert_eq!(status, StatusCode::OK);
+        let paths = &doc["paths"];
+        for (path, methods) in [
+            ("/api/v1/canned-replies", &["get", "post"][..]),
+            ("/api/v1/canned-replies/{id}", &["get", "put", "delete"][..]),
+            ("/api/v1/canned-replies/{id}/render", &["get"][..]),
+            ("/api/v1/reports", &["get"][..]),
+        ] {
+            for m in methods {
+                assert!(paths[path][m].is_object(), "{m} {path} is not described");
+            }
+        }
+    }
+);
