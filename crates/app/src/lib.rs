@@ -5,6 +5,7 @@
 pub mod admin;
 pub mod attachments;
 pub mod callbacks;
+pub mod canned_replies;
 pub mod demo;
 pub mod desk;
 pub mod identity;
@@ -12,6 +13,7 @@ pub mod jobs;
 pub mod knowledge;
 pub mod merge;
 pub mod password;
+pub mod reports;
 pub mod satisfaction;
 pub mod sla;
 pub mod tickets;

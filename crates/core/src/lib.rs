@@ -6,6 +6,7 @@
 pub mod access;
 pub mod calendar;
 pub mod callback;
+pub mod canned;
 pub mod catalog;
 pub mod category;
 pub mod codes;
@@ -14,6 +15,7 @@ pub mod history;
 pub mod knowledge;
 pub mod merge;
 pub mod model;
+pub mod report;
 pub mod satisfaction;
 pub mod sla;
 pub mod status;

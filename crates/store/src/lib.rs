@@ -11,6 +11,7 @@
 
 mod attachments;
 mod callbacks;
+mod canned_replies;
 mod catalog;
 mod contracts;
 mod db;
@@ -23,6 +24,7 @@ mod organizations;
 mod outbox;
 mod page;
 mod permissions;
+mod reports;
 mod satisfaction;
 mod secrets;
 mod sessions;
@@ -37,6 +39,7 @@ mod users;
 
 pub use attachments::NewAttachment;
 pub use callbacks::CallbackLog;
+pub use canned_replies::CannedReply;
 pub use catalog::DeskInfo;
 pub use db::{Dialect, Store};
 pub use error::StoreError;
@@ -45,6 +48,7 @@ pub use knowledge::ArticleFilter;
 pub use messages::NewMessage;
 pub use outbox::OutboxEntry;
 pub use page::{Cursor, Page, PageRequest};
+pub use reports::{COMMENTS_MAX, DeskFacts, FiledTicket, RatingComment, RatingSums};
 pub use secrets::random_secret;
 pub use sessions::Session;
 pub use sla::SlaPolicy;

@@ -84,6 +84,16 @@ impl TestDb {
         })
     }
 
+    /// Runs one statement as written and answers how many rows it changed: for tests that set
+    /// up facts no API writes on their branch yet (a rating, a due time in the past).
+    pub async fn execute_sql(&self, statement: &str) -> u64 {
+        sqlx::query(sqlx::AssertSqlSafe(statement.to_owned()))
+            .execute(&self.store.write)
+            .await
+            .unwrap_or_else(|e| panic!("{statement}: {e}"))
+            .rows_affected()
+    }
+
     /// Closes the store and removes its database.
     pub async fn finish(self) {
         self.store.close().await;

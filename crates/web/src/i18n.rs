@@ -33,6 +33,11 @@ macro_rules! locale_files {
                 concat!("merge.", $lang, ".toml"),
                 include_str!(concat!("../locales/merge.", $lang, ".toml")),
             ),
+            // Split so that the key check below does not read `canned.` as a key.
+            (
+                concat!("canned", ".", $lang, ".toml"),
+                include_str!(concat!("../locales/canned", ".", $lang, ".toml")),
+            ),
         ]
     };
 }
@@ -188,6 +193,8 @@ mod tests {
                     "nav.",
                     "kb.",
                     "workflow.",
+                    "canned.",
+                    "report.",
                 ]
                 .iter()
                 .any(|p| quoted.starts_with(p))

@@ -174,3 +174,39 @@
     suggestArticles(ticketForm);
   }
 })();
+
+// Canned replies on the agent's ticket page: choosing one and pressing the button fills it for
+// this ticket (GET /api/v1/canned-replies/{id}/render) and inserts it at the cursor of the reply
+// box, where it can be edited before sending. Without JavaScript the same button reloads the
+// page with the filled text in the reply box.
+(function () {
+  "use strict";
+  var picker = document.getElementById("canned-picker");
+  var box = document.getElementById("reply-body");
+  if (!picker || !box || !window.fetch) { return; }
+  var status = picker.querySelector(".canned-status");
+  // Until the agent has been in the box, a reply goes after what is there, not before it.
+  var touched = false;
+  box.addEventListener("focus", function () { touched = true; });
+  picker.addEventListener("submit", function (event) {
+    var choice = picker.elements.canned.value;
+    if (!choice) { return; } // the browser's own "required" message
+    event.preventDefault();
+    var url = "/api/v1/canned-replies/" + encodeURIComponent(choice) + "/render?ticket=" +
+      encodeURIComponent(picker.dataset.ticket);
+    fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
+      .then(function (filled) {
+        // Where the agent left the cursor (or the end): what was typed stays around it.
+        var start = touched ? box.selectionStart : box.value.length;
+        var end = touched ? box.selectionEnd : box.value.length;
+        box.value = box.value.slice(0, start) + filled.body + box.value.slice(end);
+        var caret = start + filled.body.length;
+        box.focus();
+        box.setSelectionRange(caret, caret);
+        box.dispatchEvent(new Event("input", { bubbles: true })); // keeps the draft
+        if (status) { status.textContent = picker.dataset.inserted; }
+      })
+      .catch(function () { if (status) { status.textContent = picker.dataset.failed; } });
+  });
+})();

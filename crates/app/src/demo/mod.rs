@@ -436,6 +436,16 @@ pub async fn load(store: &Store) -> ServiceResult<DemoOutcome> {
             knowledge::create(store, &admin, &input).await?;
         }
     }
+    // Canned replies in Japanese and English, shared by the desks and kept by the lead.
+    let staff = |email: &'static str| async move {
+        store
+            .user_by_email(&Email::parse(email).map_err(invalid)?)
+            .await
+            .map_err(ServiceError::from)
+    };
+    let desk_agent = staff("agent.general@madoguchi.example").await?;
+    let lead = staff("lead@madoguchi.example").await?;
+    crate::canned_replies::seed_demo(store, &desk_agent, &lead).await?;
     Ok(DemoOutcome::Loaded(logins()))
 }
 

@@ -2,10 +2,12 @@
 //! `/api/openapi.json`. One module per resource; each declares its routes here.
 
 pub mod admin;
+mod canned_replies;
 mod desk;
 mod knowledge;
 mod me;
 pub(crate) mod merge_callbacks_satisfaction;
+mod reports;
 pub(crate) mod tickets;
 pub mod views;
 
@@ -115,5 +117,13 @@ pub fn router() -> OpenApiRouter<AppState> {
                 .routes(routes!(tickets::upload))
                 .layer(axum::extract::DefaultBodyLimit::disable()),
         )
+        .routes(routes!(canned_replies::list, canned_replies::create))
+        .routes(routes!(
+            canned_replies::get,
+            canned_replies::update,
+            canned_replies::delete
+        ))
+        .routes(routes!(canned_replies::render))
+        .routes(routes!(reports::report))
         .merge(admin::router())
 }

@@ -2,12 +2,14 @@
 //! flows work without JavaScript.
 
 mod callbacks;
+mod canned_replies;
 mod home;
 mod knowledge;
 pub(crate) mod login;
 mod merge;
 mod multipart_form;
 mod permissions;
+mod reports;
 mod satisfaction;
 pub(crate) mod sla;
 mod ticket_page;
@@ -61,6 +63,20 @@ pub fn router() -> Router<AppState> {
         .route("/tickets/{key}/callback-attempts", post(callbacks::record))
         .route("/tickets/{key}/satisfaction", post(satisfaction::rate))
         .route("/attachments/{id}", get(tickets::download))
+        .route(
+            "/canned-replies",
+            get(canned_replies::list).post(canned_replies::create),
+        )
+        .route("/canned-replies/new", get(canned_replies::new_form))
+        .route(
+            "/canned-replies/{id}/edit",
+            get(canned_replies::edit_form).post(canned_replies::update),
+        )
+        .route(
+            "/canned-replies/{id}/delete",
+            get(canned_replies::confirm_delete).post(canned_replies::delete),
+        )
+        .route("/reports", get(reports::page))
         .route("/static/app.js", get(script))
         .route("/static/app.css", get(stylesheet))
 }

@@ -139,6 +139,8 @@ struct TicketPage {
     agent: Option<AgentPanel>,
     /// The SLA facts, for staff only (`templates/sla_panel.html`).
     sla: Option<super::sla::SlaPanel>,
+    /// `canned_picker.html`: the canned replies an agent may insert.
+    canned: Vec<crate::ui::canned_replies::CannedGroup>,
     /// `ticket_merge.html`: the merged banner and the merge form.
     merge: crate::ui::merge::MergePanel,
     /// `ticket_callback.html`: support on callback tickets.
@@ -169,11 +171,15 @@ struct Typed {
     kept_note: Vec<String>,
     /// By field: `body` (the reply), `note`, `attachments`, `note_attachments`.
     errors: BTreeMap<String, String>,
+    /// The canned reply chosen without JavaScript (`?canned=<id>`).
+    canned_choice: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
 pub struct TicketPageQuery {
     done: Option<String>,
+    /// A canned reply to put in the reply box (the picker without JavaScript).
+    canned: Option<String>,
 }
 
 fn files(list: &[madoguchi_core::ticket::Attachment]) -> Vec<(String, String, String)> {
@@ -279,7 +285,22 @@ async fn ticket_page(
 ) -> Result<TicketPage, ServiceError> {
     let user = &session.user;
     let w = Words(user.locale);
+    let mut typed = typed;
     let d = tickets::detail(&state.store, user, tickets::parse_key(key)?).await?;
+    let picker = crate::ui::canned_replies::picker(
+        state,
+        user,
+        key,
+        d.ticket.desk,
+        typed.canned_choice.as_deref(),
+    )
+    .await?;
+    if let Some(body) = picker.body.filter(|_| typed.reply_body.is_empty()) {
+        typed.reply_body = body;
+    }
+    if typed.notice.is_none() {
+        typed.notice = picker.notice;
+    }
     let types = state.store.ticket_types().await?;
     let menus = state.store.service_menus().await?;
     let agent = if d.is_staff {
@@ -390,6 +411,7 @@ async fn ticket_page(
         typed,
         agent,
         sla: super::sla::SlaPanel::of(user, t, jiff::Timestamp::now()),
+        canned: picker.canned,
         merge: crate::ui::merge::panel(user, t),
         callback: crate::ui::callbacks::panel(user, &d, Default::default(), BTreeMap::new()),
         satisfaction: crate::ui::satisfaction::panel(user, t, Default::default(), BTreeMap::new()),
@@ -480,6 +502,7 @@ pub async fn show(
     };
     let typed = Typed {
         notice,
+        canned_choice: q.canned,
         ..Default::default()
     };
     match ticket_page(&state, &session, &key, typed).await {
