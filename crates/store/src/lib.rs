@@ -15,6 +15,7 @@ mod canned_replies;
 mod catalog;
 mod contracts;
 mod db;
+mod demo;
 mod error;
 mod events;
 mod knowledge;

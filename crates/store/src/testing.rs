@@ -148,37 +148,8 @@ macro_rules! store_test {
 /// earlier: every time it holds (filing, status, SLA dues and facts) shifts on the wall
 /// clock. Lets a test see a due pass without waiting.
 pub async fn move_ticket_back(store: &Store, ticket_id: &str, by: jiff::SignedDuration) {
-    let micros = i64::try_from(by.as_micros()).expect("a shift that fits");
-    let columns = [
-        "created_at",
-        "updated_at",
-        "status_changed_at",
-        "closed_at",
-        "sla_first_response_due_at",
-        "sla_first_responded_at",
-        "sla_next_update_due_at",
-        "sla_paused_at",
-        "sla_due_at",
-        "sla_due_soon_at",
-        "sla_breach_recorded_due",
-    ];
-    let set = columns
-        .iter()
-        .map(|c| format!("{c} = {c} - $1"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "UPDATE tickets SET {set} WHERE id = $2"
-    )))
-    .bind(micros)
-    .bind(ticket_id)
-    .execute(&store.write)
-    .await
-    .expect("move the ticket back");
-    sqlx::query("UPDATE messages SET created_at = created_at - $1 WHERE ticket_id = $2")
-        .bind(micros)
-        .bind(ticket_id)
-        .execute(&store.write)
+    store
+        .move_ticket_back(ticket_id, by)
         .await
-        .expect("move the messages back");
+        .expect("move the ticket back");
 }

@@ -6,6 +6,9 @@ use madoguchi_core::values::{Email, Name};
 use madoguchi_core::{Desk, Locale, Role};
 use madoguchi_store::{PageRequest, Store};
 
+mod desk;
+mod desk_tickets;
+
 use crate::admin::{self, ContractInput, OrganizationInput, PermissionInput, TenantInput};
 use crate::knowledge::{self, ArticleInput};
 use crate::password;
@@ -446,6 +449,7 @@ pub async fn load(store: &Store) -> ServiceResult<DemoOutcome> {
     let desk_agent = staff("agent.general@madoguchi.example").await?;
     let lead = staff("lead@madoguchi.example").await?;
     crate::canned_replies::seed_demo(store, &desk_agent, &lead).await?;
+    desk::load(store).await?;
     Ok(DemoOutcome::Loaded(logins()))
 }
 

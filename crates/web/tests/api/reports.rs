@@ -44,6 +44,13 @@ async fn timeline(app: &TestApp, key: &str, filed: i64, reply_min: Option<i64>, 
                 filed + r * min
             ))
             .await;
+        // The SLA record keeps when support first answered publicly (a note leaves it unset).
+        app.db
+            .execute_sql(&format!(
+                "UPDATE tickets SET sla_first_responded_at = {} WHERE number = {n} AND sla_first_responded_at IS NOT NULL",
+                filed + r * min
+            ))
+            .await;
     }
 }
 
