@@ -227,7 +227,8 @@ pub(crate) async fn track(
     at: i64,
 ) -> Result<()> {
     let row = sqlx::query(concat!(
-        "SELECT c.plan, tt.kind, tt.channel, t.callback_preferred_window, ",
+        "SELECT c.plan, tt.kind, tt.channel, t.callback_preferred_window, t.number, t.organization_id,
+           t.sla_breach_recorded_due, ",
         record_columns!(),
         " FROM tickets t JOIN contracts c ON c.id = t.contract_id
           JOIN ticket_types tt ON tt.code = t.ticket_type WHERE t.id = $1"
@@ -277,11 +278,18 @@ pub(crate) async fn track(
     let stored: String = row.try_get("sla_breached")?;
     let breached = breached_codes(&stored, &after, at);
     let micros = |t: Option<Timestamp>| t.map(|t| t.as_microsecond());
+    // A due that ran out before this change and that the breach job (every 30 s) has not
+    // recorded yet is recorded now: the change moves `sla_due_at` on, and the job would
+    // never see that breach. Reports then count every breach once.
+    let recorded: Option<i64> = row.try_get("sla_breach_recorded_due")?;
+    let missed = before
+        .active()
+        .filter(|d| d.due_at <= at && recorded != Some(d.due_at.as_microsecond()));
     sqlx::query(
         "UPDATE tickets SET sla_first_response_due_at = $1, sla_first_responded_at = $2,
            sla_next_update_due_at = $3, sla_paused_at = $4, sla_due_at = $5, sla_due_soon_at = $6,
-           sla_breached = $7
-         WHERE id = $8",
+           sla_breached = $7, sla_breach_recorded_due = $8
+         WHERE id = $9",
     )
     .bind(micros(after.first_response_due_at))
     .bind(micros(after.first_responded_at))
@@ -289,11 +297,44 @@ pub(crate) async fn track(
     .bind(micros(after.paused_at))
     .bind(micros(after.active().map(|d| d.due_at)))
     .bind(micros(after.due_soon_at))
-    .bind(breached)
+    .bind(&breached)
+    .bind(missed.map(|d| d.due_at.as_microsecond()).or(recorded))
     .bind(ticket_id)
     .execute(&mut *conn)
     .await?;
+    if let Some(missed) = missed {
+        let key = u64::try_from(row.try_get::<i64, _>("number")?)
+            .map(|n| madoguchi_core::values::TicketKey::from_number(n).to_string())
+            .map_err(StoreError::corrupt)?;
+        crate::events::append(
+            conn,
+            madoguchi_core::event::EventKind::SlaBreached,
+            None,
+            ticket_id,
+            Some(&row.try_get::<String, _>("organization_id")?),
+            breach_data(&key, missed.measure, missed.due_at, &stored, &breached),
+        )
+        .await?;
+    }
     Ok(())
+}
+
+/// The data of an `sla.breached` event: which target, when it was due, and the ticket's
+/// breached targets before and after. Internal: customers never see it.
+pub(crate) fn breach_data(
+    key: &str,
+    measure: SlaMeasure,
+    due_at: Timestamp,
+    stored: &str,
+    breached: &str,
+) -> serde_json::Value {
+    serde_json::json!({
+        "key": key,
+        "measure": measure,
+        "due_at": due_at.to_string(),
+        "changes": { "sla_breached": { "from": codes_of(stored), "to": codes_of(breached) } },
+        "public": false,
+    })
 }
 
 /// The measure whose due `record` is working towards (for the breach event).

@@ -18,7 +18,7 @@ use crate::db::time;
 use crate::events::append;
 use crate::outbox::enqueue;
 use crate::sla::{
-    SlaChange, active_measure, breached_codes, codes_of, record_columns, record_from, track,
+    SlaChange, active_measure, breach_data, breached_codes, record_columns, record_from, track,
 };
 use crate::{Result, Store, StoreError};
 
@@ -83,13 +83,13 @@ impl Store {
                     None,
                     &id,
                     Some(&row.try_get::<String, _>("organization_id")?),
-                    json!({
-                        "key": key_of(row.try_get("number")?)?,
-                        "measure": active_measure(&record),
-                        "due_at": time(due)?.to_string(),
-                        "changes": { "sla_breached": { "from": codes_of(&stored), "to": codes_of(&breached) } },
-                        "public": false,
-                    }),
+                    breach_data(
+                        &key_of(row.try_get("number")?)?,
+                        active_measure(&record),
+                        time(due)?,
+                        &stored,
+                        &breached,
+                    ),
                 )
                 .await?;
                 tx.commit().await?;

@@ -336,6 +336,12 @@ store_test!(
         )
         .await;
         assert_eq!(breaches(&answered.sla, at), vec![SlaMeasure::FirstResponse]);
+        // The late reply came before the breach job ran: the reply records the breach, once.
+        let recorded = breach_events(&store, &ticket).await;
+        assert_eq!(recorded.len(), 1, "{recorded:?}");
+        assert_eq!(recorded[0]["measure"], "first_response");
+        assert_eq!(recorded[0]["public"], false);
+        assert_eq!(store.record_sla_breaches(at + hours(2)).await.unwrap(), 0);
         assert_eq!(
             state(&answered.sla, at, answered.status),
             SlaState::Breached
