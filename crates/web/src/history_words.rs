@@ -79,14 +79,22 @@ pub fn log_sentence(locale: Locale, entry: &HistoryEntry, people: &[Person]) -> 
             }
         }
     } else if kind == EventKind::TicketMerged.code() {
-        {
-            let into = entry
-                .data
-                .get("into")
-                .and_then(Value::as_str)
-                .or_else(|| to_value(entry, "merged_into"))
-                .unwrap_or_default();
-            text_with(locale, "workflow.log.merged", &[("key", into.to_owned())])
+        // The duplicate's event names where it went; the survivor's names what came in.
+        let into = entry
+            .data
+            .get("into")
+            .and_then(Value::as_str)
+            .or_else(|| to_value(entry, "merged_into"));
+        match (into, entry.data.get("from").and_then(Value::as_str)) {
+            (Some(into), _) => {
+                text_with(locale, "workflow.log.merged", &[("key", into.to_owned())])
+            }
+            (None, Some(from)) => text_with(
+                locale,
+                "merge.log_merged_from",
+                &[("from", from.to_owned())],
+            ),
+            (None, None) => text(locale, "workflow.log.updated").to_owned(),
         }
     } else if kind == EventKind::CallbackAttempted.code() {
         text(locale, "workflow.log.callback_attempted").to_owned()
