@@ -12,8 +12,8 @@ use madoguchi_store::{IssuedToken, Page, PageRequest, Store, TokenInfo, UserChan
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::{ServiceError, ServiceResult, parse_locale, parse_time_zone, required};
 use crate::password;
+use crate::{ServiceError, ServiceResult, parse_locale, parse_time_zone, required};
 
 /// Only admins pass.
 fn admin_only(actor: &User) -> ServiceResult<()> {

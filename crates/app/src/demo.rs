@@ -6,11 +6,9 @@ use madoguchi_core::values::{Email, Name};
 use madoguchi_core::{Desk, Locale, Role};
 use madoguchi_store::{PageRequest, Store};
 
-use crate::password;
-use crate::admin::{
-    self, ContractInput, OrganizationInput, PermissionInput, TenantInput,
-};
+use crate::admin::{self, ContractInput, OrganizationInput, PermissionInput, TenantInput};
 use crate::knowledge::{self, ArticleInput};
+use crate::password;
 use crate::{ServiceError, ServiceResult};
 
 /// The password of every demo login.

@@ -7,8 +7,8 @@ use madoguchi_store::{Session, Store, StoreError, UserChanges};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::{ServiceError, ServiceResult, parse_locale, parse_time_zone};
 use crate::password;
+use crate::{ServiceError, ServiceResult, parse_locale, parse_time_zone};
 
 /// Who a user is, with everything that decides what they may do.
 #[derive(Debug, Clone)]

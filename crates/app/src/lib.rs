@@ -8,6 +8,7 @@ pub mod demo;
 pub mod identity;
 pub mod knowledge;
 pub mod password;
+pub mod queues;
 pub mod tickets;
 
 use madoguchi_core::{Invalid, Locale, Problem};

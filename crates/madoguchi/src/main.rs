@@ -7,11 +7,11 @@ use std::io::Read;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
+use madoguchi_app::admin::{self, UserInput};
+use madoguchi_app::demo::{self, DEMO_PASSWORD, DemoOutcome};
 use madoguchi_core::model::User;
 use madoguchi_core::values::Email;
 use madoguchi_store::{PageRequest, Store};
-use madoguchi_app::demo::{self, DEMO_PASSWORD, DemoOutcome};
-use madoguchi_app::admin::{self, UserInput};
 use madoguchi_web::{Server, config::Config};
 
 use crate::settings::Settings;

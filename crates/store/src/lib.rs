@@ -21,6 +21,9 @@ mod organizations;
 mod outbox;
 mod page;
 mod permissions;
+#[cfg(feature = "testing")]
+mod queue_fixtures;
+mod queues;
 mod secrets;
 mod sessions;
 mod sla;
@@ -38,6 +41,10 @@ pub use knowledge::ArticleFilter;
 pub use messages::{NewMessage, TicketChanges};
 pub use outbox::OutboxEntry;
 pub use page::{Cursor, Page, PageRequest};
+pub use queues::{
+    AssigneeFilter, DeskQueue, QueueCounts, QueueFilter, QueueItem, QueuePage, QueueSort,
+    SlaFilter, SlaState,
+};
 pub use secrets::random_secret;
 pub use sessions::Session;
 pub use tickets::{Filing, Person, TicketFilter, TicketList, Viewer};

@@ -136,7 +136,13 @@ impl Store {
             track(&mut tx, ticket_id, SlaChange::PublicAgentReply, at).await?;
         }
         if from != to {
-            track(&mut tx, ticket_id, SlaChange::StatusChanged { from, to }, at).await?;
+            track(
+                &mut tx,
+                ticket_id,
+                SlaChange::StatusChanged { from, to },
+                at,
+            )
+            .await?;
         }
         let ticket = ticket_by_id(&mut tx, ticket_id).await?;
         let key = ticket.key.to_string();
@@ -232,7 +238,13 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         if from != status {
-            track(&mut tx, ticket_id, SlaChange::StatusChanged { from, to: status }, at).await?;
+            track(
+                &mut tx,
+                ticket_id,
+                SlaChange::StatusChanged { from, to: status },
+                at,
+            )
+            .await?;
         }
         if let Some(assignee) = &changes.assignee_id {
             sqlx::query("UPDATE tickets SET assignee_id = $1 WHERE id = $2")

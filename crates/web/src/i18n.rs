@@ -13,8 +13,18 @@ type Texts = HashMap<String, String>;
 macro_rules! locale_files {
     ($lang:literal) => {
         [
-            (concat!($lang, ".toml"), include_str!(concat!("../locales/", $lang, ".toml"))),
-            (concat!("desk.", $lang, ".toml"), include_str!(concat!("../locales/desk.", $lang, ".toml"))),
+            (
+                concat!($lang, ".toml"),
+                include_str!(concat!("../locales/", $lang, ".toml")),
+            ),
+            (
+                concat!("desk.", $lang, ".toml"),
+                include_str!(concat!("../locales/desk.", $lang, ".toml")),
+            ),
+            (
+                concat!("queues.", $lang, ".toml"),
+                include_str!(concat!("../locales/queues.", $lang, ".toml")),
+            ),
         ]
     };
 }
@@ -23,8 +33,8 @@ fn load(files: &[(&str, &str)]) -> Texts {
     let mut texts = Texts::new();
     for (name, source) in files {
         // The files are compiled in and checked by the tests below: failing here is a build bug.
-        let file: Texts = toml::from_str(source)
-            .unwrap_or_else(|e| panic!("locales/{name} is not valid: {e}"));
+        let file: Texts =
+            toml::from_str(source).unwrap_or_else(|e| panic!("locales/{name} is not valid: {e}"));
         for (key, value) in file {
             if texts.insert(key.clone(), value).is_some() {
                 panic!("locales/{name}: `{key}` is defined in another file too");

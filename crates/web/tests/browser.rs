@@ -6,10 +6,10 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use fantoccini::{Client, ClientBuilder, Locator};
+use madoguchi_app::demo::{self, DEMO_PASSWORD, DemoOutcome};
 use madoguchi_store::testing::{Backend, TestDb};
 use madoguchi_web::Server;
 use madoguchi_web::config::Config;
-use madoguchi_app::demo::{self, DEMO_PASSWORD, DemoOutcome};
 use serde_json::json;
 
 /// ChromeDriver and the browser profile it used; both go when the test ends.

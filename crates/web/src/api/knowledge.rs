@@ -12,8 +12,8 @@ use crate::api::ApiQuery;
 use crate::api::views::rfc3339;
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, ApiJson, Problem};
-use madoguchi_app::knowledge::{self, ArticleInput, ArticleQuery};
 use crate::state::AppState;
+use madoguchi_app::knowledge::{self, ArticleInput, ArticleQuery};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ArticleView {

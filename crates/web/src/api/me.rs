@@ -4,8 +4,8 @@ use axum::extract::State;
 use crate::api::views::MeView;
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, ApiJson, Problem};
-use madoguchi_app::identity::{self, PreferencesInput};
 use crate::state::AppState;
+use madoguchi_app::identity::{self, PreferencesInput};
 
 /// The caller: who they are, their organization, and their ticket permission per contract.
 #[utoipa::path(get, path = "/api/v1/me", tag = "me",

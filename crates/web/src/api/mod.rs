@@ -4,6 +4,7 @@
 pub mod admin;
 mod knowledge;
 mod me;
+pub(crate) mod queues;
 pub(crate) mod tickets;
 pub mod views;
 
@@ -97,6 +98,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(tickets::categories))
         .routes(routes!(tickets::service_menus))
         .routes(routes!(tickets::list, tickets::file))
+        // The desks' queues and bulk changes (before `/tickets/{key}`, which `bulk` would
+        // otherwise look like).
+        .routes(routes!(queues::list))
+        .routes(routes!(queues::queue))
+        .routes(routes!(queues::bulk))
         .routes(routes!(tickets::get, tickets::update))
         .routes(routes!(tickets::reply))
         .routes(routes!(tickets::close))

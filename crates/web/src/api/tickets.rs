@@ -14,17 +14,17 @@ use madoguchi_store::{Cursor, PageRequest, Person};
 use crate::api::ApiQuery;
 use crate::api::views::{
     AttachmentView, CallbackView, CategoriesView, IncidentView, List, MessageView, OrganizationRef,
-    SatisfactionView, ServiceMenuView,
-    TicketListView, TicketTypeView, TicketView, UserRef, rfc3339,
+    SatisfactionView, ServiceMenuView, TicketListView, TicketTypeView, TicketView, UserRef,
+    rfc3339,
 };
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, ApiJson, Problem};
 use crate::i18n;
+use crate::state::AppState;
 use madoguchi_app::attachments::{self, Upload, UploadError};
 use madoguchi_app::tickets::{
     self, ReplyInput, TicketDetail, TicketInput, TicketPatch, TicketQuery,
 };
-use crate::state::AppState;
 
 fn user_ref(person: Option<&Person>, id: &str, viewer: &User) -> UserRef {
     match person {

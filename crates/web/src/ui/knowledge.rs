@@ -14,10 +14,10 @@ use serde::Deserialize;
 use crate::auth::{Browser, check_csrf};
 use crate::error::{PageError, PageForm};
 use crate::i18n::{self, Words};
-use madoguchi_app::ServiceError;
-use madoguchi_app::knowledge::{self, ArticleInput, ArticleQuery};
 use crate::state::AppState;
 use crate::ui::{Nav, render};
+use madoguchi_app::ServiceError;
+use madoguchi_app::knowledge::{self, ArticleInput, ArticleQuery};
 
 fn may_write(session: &Session) -> bool {
     matches!(session.user.role, Role::Agent | Role::Admin)

@@ -11,9 +11,9 @@ use serde::Deserialize;
 use crate::auth::{LOGIN_CSRF_COOKIE, SESSION_COOKIE};
 use crate::error::{PageError, PageForm};
 use crate::i18n::Words;
-use madoguchi_app::{ServiceError, identity};
 use crate::state::AppState;
 use crate::ui::render;
+use madoguchi_app::{ServiceError, identity};
 
 /// The cookie that remembers the language picked on the login page.
 const LANG_COOKIE: &str = "madoguchi_lang";
@@ -158,7 +158,14 @@ pub async fn submit(
     if !csrf_ok {
         return failure(jar, "login.expired", StatusCode::FORBIDDEN);
     }
-    match identity::log_in(&state.store, state.config.session_lifetime, &form.email, &form.password).await {
+    match identity::log_in(
+        &state.store,
+        state.config.session_lifetime,
+        &form.email,
+        &form.password,
+    )
+    .await
+    {
         Ok(session) => {
             // A new login replaces the browser's previous session, which ends.
             if let Some(previous) = jar.get(SESSION_COOKIE)

@@ -8,8 +8,8 @@ use axum::extract::Multipart;
 use madoguchi_store::Session;
 
 use crate::auth::check_csrf;
-use madoguchi_app::attachments::{Upload, UploadError};
 use crate::state::AppState;
+use madoguchi_app::attachments::{Upload, UploadError};
 
 /// The largest text field a page form may send (the details field allows 20 000 characters).
 const TEXT_MAX: usize = 256 * 1024;

@@ -14,9 +14,9 @@ use serde::Deserialize;
 use crate::auth::{Browser, check_csrf};
 use crate::error::{PageError, PageForm};
 use crate::i18n::{self, Words};
-use madoguchi_app::{ServiceError, admin};
 use crate::state::AppState;
 use crate::ui::{Nav, render};
+use madoguchi_app::{ServiceError, admin};
 
 struct ContractColumn {
     label: String,

@@ -16,13 +16,13 @@ use serde::Deserialize;
 use crate::auth::Browser;
 use crate::error::PageError;
 use crate::i18n::{self, Words};
+use crate::state::AppState;
+use crate::ui::multipart_form::{self, FormError, SubmittedForm};
+use crate::ui::{Nav, format_time, render};
 use madoguchi_app::ServiceError;
 use madoguchi_app::tickets::{
     self, CallbackInput, IncidentInput, ReplyInput, TicketInput, TicketQuery,
 };
-use crate::state::AppState;
-use crate::ui::multipart_form::{self, FormError, SubmittedForm};
-use crate::ui::{Nav, format_time, render};
 
 fn page_error(locale: Locale, e: ServiceError) -> Response {
     PageError::from_service(locale, e).into_response()

@@ -1,7 +1,7 @@
-use madoguchi_core::model::User;
-use madoguchi_store::PageRequest;
 use madoguchi_app::demo::{self, DemoOutcome};
 use madoguchi_app::identity;
+use madoguchi_core::model::User;
+use madoguchi_store::PageRequest;
 use reqwest::Method;
 
 use crate::api_test;
@@ -27,9 +27,14 @@ api_test!(
         // Every demo login can log in with the printed password.
         let config = madoguchi_web::config::Config::new(std::env::temp_dir());
         for login in &logins {
-            let session = identity::log_in(store, config.session_lifetime, login.email, demo::DEMO_PASSWORD)
-                .await
-                .unwrap();
+            let session = identity::log_in(
+                store,
+                config.session_lifetime,
+                login.email,
+                demo::DEMO_PASSWORD,
+            )
+            .await
+            .unwrap();
             assert_eq!(session.user.email, login.email);
         }
         let (_, contracts) = app

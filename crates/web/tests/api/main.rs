@@ -10,5 +10,6 @@ mod demo;
 mod knowledge;
 mod operations;
 mod permissions;
+mod queues;
 mod tickets;
 mod ui_tickets;

@@ -6,8 +6,8 @@ use crate::api::views::{ContractView, List};
 use crate::api::{ApiQuery, ListQuery};
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, ApiJson, Problem};
-use madoguchi_app::admin::{self, ContractInput};
 use crate::state::AppState;
+use madoguchi_app::admin::{self, ContractInput};
 
 /// Lists contracts, oldest first.
 #[utoipa::path(get, path = "/api/v1/admin/contracts", tag = "admin", params(ListQuery),

@@ -6,8 +6,8 @@ use crate::api::views::{List, OrganizationView};
 use crate::api::{ApiQuery, ListQuery};
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, ApiJson, Problem};
-use madoguchi_app::admin::{self, OrganizationInput};
 use crate::state::AppState;
+use madoguchi_app::admin::{self, OrganizationInput};
 
 /// Lists organizations, oldest first.
 #[utoipa::path(get, path = "/api/v1/admin/organizations", tag = "admin", params(ListQuery),

@@ -6,8 +6,8 @@ use crate::api::views::{List, PermissionView};
 use crate::api::{ApiQuery, ListQuery};
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, ApiJson, Problem};
-use madoguchi_app::admin::{self, PermissionInput};
 use crate::state::AppState;
+use madoguchi_app::admin::{self, PermissionInput};
 
 /// The ticket permissions held: all of them for admins, their organization's for customer
 /// admins. Filter by `organization_id` and `user_id`.

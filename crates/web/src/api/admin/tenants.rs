@@ -6,8 +6,8 @@ use crate::api::views::{List, TenantView};
 use crate::api::{ApiQuery, ListQuery};
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, ApiJson, Problem};
-use madoguchi_app::admin::{self, TenantInput};
 use crate::state::AppState;
+use madoguchi_app::admin::{self, TenantInput};
 
 /// Lists tenants, oldest first.
 #[utoipa::path(get, path = "/api/v1/admin/tenants", tag = "admin", params(ListQuery),

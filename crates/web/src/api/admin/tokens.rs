@@ -5,8 +5,8 @@ use axum::http::StatusCode;
 use crate::api::views::{List, TokenView};
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, Problem};
-use madoguchi_app::admin;
 use crate::state::AppState;
+use madoguchi_app::admin;
 
 /// A user's API tokens, newest first, without their secrets.
 #[utoipa::path(get, path = "/api/v1/admin/users/{id}/tokens", tag = "admin", params(("id" = String, Path)),

@@ -6,8 +6,8 @@ use crate::api::views::{List, UserView};
 use crate::api::{ApiQuery, ListQuery};
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, ApiJson, Problem};
-use madoguchi_app::admin::{self, UserInput};
 use crate::state::AppState;
+use madoguchi_app::admin::{self, UserInput};
 
 /// Lists users, oldest first.
 #[utoipa::path(get, path = "/api/v1/admin/users", tag = "admin", params(ListQuery),
