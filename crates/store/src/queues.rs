@@ -468,8 +468,10 @@ impl Store {
             let condition = match sort {
                 QueueSort::Oldest => format!("t.number > {n}"),
                 QueueSort::Due => {
+                    // Spelt out rather than as a row value: the planners then start the
+                    // range of the expression index at the cursor.
                     let k = sql.int(key.parse().map_err(|_| StoreError::BadCursor)?);
-                    format!("({DUE}, t.number) > ({k}, {n})")
+                    format!("{DUE} >= {k} AND ({DUE} > {k} OR t.number > {n})")
                 }
                 QueueSort::Priority => {
                     let k = sql.text(key);
