@@ -118,9 +118,10 @@ async fn log_in(client: &Client, base: &str, email: &str) {
         .click()
         .await
         .unwrap();
+    // Customers land on the service desk page, agents on their queues.
     client
         .wait()
-        .for_element(Locator::Id("profile-email"))
+        .for_element(Locator::Css("#profile-email, #counts, #no-desk, #empty"))
         .await
         .unwrap();
 }
@@ -437,6 +438,8 @@ async fn every_demo_user_logs_in_and_sees_who_they_are() {
             login.email
         );
         log_in(&client, &base, login.email).await;
+        // Everyone's account page (for agents `/` is the queue).
+        client.goto(&format!("{base}/profile")).await.unwrap();
 
         let email = client
             .wait()
