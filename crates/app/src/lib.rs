@@ -13,6 +13,7 @@ pub mod jobs;
 pub mod knowledge;
 pub mod merge;
 pub mod password;
+pub mod queues;
 pub mod reports;
 pub mod satisfaction;
 pub mod sla;

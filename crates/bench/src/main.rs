@@ -31,6 +31,12 @@ struct Args {
     /// Tickets filed before the read scenarios, so lists and pages are not trivially small.
     #[arg(long, default_value_t = 5000)]
     preload: usize,
+    /// Open tickets loaded into the general desk for the queue scenario.
+    #[arg(long, default_value_t = 100_000)]
+    queue_tickets: i64,
+    /// Runs only the queue scenario (the others take minutes).
+    #[arg(long)]
+    queue_only: bool,
 }
 
 /// One scenario's figures.
@@ -91,6 +97,23 @@ struct Target {
 }
 
 impl Target {
+    /// A GET whose body is read but not parsed: the figures are the server's, not the JSON
+    /// parser's of the client.
+    async fn get_raw(&self, path: &str) -> Result<usize> {
+        let response = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .send()
+            .await?;
+        let status = response.status();
+        let body = response.bytes().await?;
+        if !status.is_success() {
+            bail!("{path}: {status} {}", String::from_utf8_lossy(&body));
+        }
+        Ok(body.len())
+    }
+
     async fn send(
         &self,
         method: reqwest::Method,
@@ -125,6 +148,54 @@ fn ticket(i: usize) -> Value {
         "menu_fields": { "server_name": format!("web-{i:04}"), "region": "JP1" },
         "incident": { "occurred_at": "2026-11-24T09:00", "operation_history": "昨日までは正常", "current_status": "停止中" },
     })
+}
+
+/// The agent's queue: `--queue-tickets` open tickets in the general desk (copied in one
+/// statement from a filed one), then the first page with counts, default sort, as the agent's
+/// home asks for it, with 1 and 16 clients.
+async fn queue_scenario(
+    store: &madoguchi_store::Store,
+    customer: &Arc<Target>,
+    support: &Arc<Target>,
+    agent_id: &str,
+    args: &Args,
+) -> Result<Vec<Value>> {
+    let template = customer
+        .send(reqwest::Method::POST, "/api/v1/tickets", Some(&ticket(0)))
+        .await?;
+    let key = madoguchi_core::values::TicketKey::parse(template["key"].as_str().unwrap_or(""))
+        .context("the template ticket has no key")?;
+    let start = Instant::now();
+    store
+        .copy_tickets_for_bench(key, args.queue_tickets, agent_id)
+        .await?;
+    let loaded = start.elapsed();
+    store.analyze().await?;
+    let first = support
+        .send(reqwest::Method::GET, "/api/v1/queues/general", None)
+        .await?;
+    let open = first["total"].as_i64().unwrap_or(0);
+    eprintln!(
+        "queue: {} tickets loaded in {:.1} s; the general desk has {open} open, counts {}",
+        args.queue_tickets,
+        loaded.as_secs_f64(),
+        first["counts"]
+    );
+    if open < args.queue_tickets {
+        bail!("the queue shows {open} open tickets, fewer than loaded");
+    }
+    let mut out = Vec::new();
+    for clients in [1, 16] {
+        let s = support.clone();
+        let mut report = drive("queue_first_page", clients, args.requests, move |_| {
+            let s = s.clone();
+            async move { s.get_raw("/api/v1/queues/general").await.map(drop) }
+        })
+        .await?;
+        report["open_tickets"] = json!(open);
+        out.push(report);
+    }
+    Ok(out)
 }
 
 fn peak_rss_mib() -> Option<f64> {
@@ -178,6 +249,16 @@ async fn main() -> Result<()> {
     });
 
     let mut results = Vec::new();
+    if args.queue_only {
+        results.extend(queue_scenario(&store, &customer, &support, &agent.id, &args).await?);
+        for r in &results {
+            println!("{r}");
+        }
+        server.task.abort();
+        db.finish().await;
+        std::fs::remove_dir_all(&dir).ok();
+        return Ok(());
+    }
     let c = customer.clone();
     results.push(
         drive("file_ticket", 1, args.requests / 4, move |i| {
@@ -293,6 +374,7 @@ async fn main() -> Result<()> {
         })
         .await?,
     );
+    results.extend(queue_scenario(&store, &customer, &support, &agent.id, &args).await?);
 
     for r in &results {
         println!("{r}");

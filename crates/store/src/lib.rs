@@ -25,6 +25,9 @@ mod organizations;
 mod outbox;
 mod page;
 mod permissions;
+#[cfg(feature = "testing")]
+mod queue_fixtures;
+mod queues;
 mod reports;
 mod satisfaction;
 mod secrets;
@@ -49,6 +52,10 @@ pub use knowledge::ArticleFilter;
 pub use messages::NewMessage;
 pub use outbox::OutboxEntry;
 pub use page::{Cursor, Page, PageRequest};
+pub use queues::{
+    AssigneeFilter, DeskQueue, QueueCounts, QueueFilter, QueueItem, QueuePage, QueueSort,
+    SlaFilter, SlaState,
+};
 pub use reports::{COMMENTS_MAX, DeskFacts, FiledTicket, RatingComment, RatingSums};
 pub use secrets::random_secret;
 pub use sessions::Session;

@@ -175,7 +175,9 @@ macro_rules! columns {
     };
 }
 
-fn ticket_from(row: &AnyRow) -> Result<Ticket> {
+pub(crate) use columns;
+
+pub(crate) fn ticket_from(row: &AnyRow) -> Result<Ticket> {
     let menu_fields: String = row.try_get("menu_fields")?;
     let menu_fields: BTreeMap<String, String> =
         serde_json::from_str(&menu_fields).map_err(StoreError::corrupt)?;

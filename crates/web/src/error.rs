@@ -85,7 +85,7 @@ fn summary(fields: &[ProblemField]) -> String {
 }
 
 impl ApiError {
-    fn problem(&self) -> Problem {
+    pub(crate) fn problem(&self) -> Problem {
         let (status, slug, title, detail, errors) = match self {
             ApiError::Malformed(why) => (400, "malformed", "Malformed request", why.clone(), None),
             ApiError::Unauthorized(why) => (

@@ -38,6 +38,10 @@ macro_rules! locale_files {
                 concat!("canned", ".", $lang, ".toml"),
                 include_str!(concat!("../locales/canned", ".", $lang, ".toml")),
             ),
+            (
+                concat!("queues.", $lang, ".toml"),
+                include_str!(concat!("../locales/queues.", $lang, ".toml")),
+            ),
         ]
     };
 }

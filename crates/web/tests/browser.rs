@@ -324,6 +324,8 @@ async fn every_demo_user_logs_in_and_sees_who_they_are() {
             login.email
         );
         log_in(&client, &base, login.email).await;
+        // Everyone's account page (for agents `/` is the queue).
+        client.goto(&format!("{base}/profile")).await.unwrap();
 
         let email = client
             .wait()

@@ -60,7 +60,10 @@ async fn wait_for_text(client: &Client, needle: &str) -> String {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    panic!("the page never said `{needle}`:\n{}", text_of(client, "body").await);
+    panic!(
+        "the page never said `{needle}`:\n{}",
+        text_of(client, "body").await
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -108,7 +111,10 @@ async fn an_agent_works_a_ticket_from_the_queue_and_the_customer_closes_and_rate
     // Take it in one click.
     click(&client, &format!("{row} button[name=take]")).await;
     let row_text = wait_for_text(&client, &format!("{key}")).await;
-    assert!(row_text.contains("窓口 一般"), "the queue names the new assignee");
+    assert!(
+        row_text.contains("窓口 一般"),
+        "the queue names the new assignee"
+    );
 
     // The agent's ticket page.
     client.goto(&format!("{base}/tickets/{key}")).await.unwrap();
@@ -117,10 +123,7 @@ async fn an_agent_works_a_ticket_from_the_queue_and_the_customer_closes_and_rate
     check_screen(&client, "agent-ticket").await;
 
     // A canned reply goes into the reply box with its placeholders filled, still editable.
-    let choice = client
-        .find(Locator::Css("#canned-choice"))
-        .await
-        .unwrap();
+    let choice = client.find(Locator::Css("#canned-choice")).await.unwrap();
     choice
         .select_by_label("受付のご連絡")
         .await
@@ -203,10 +206,7 @@ async fn an_agent_works_a_ticket_from_the_queue_and_the_customer_closes_and_rate
     click(&client, "#rating-submit").await;
     wait_for_text(&client, "分かりやすいご案内でした。").await;
     assert!(
-        client
-            .find(Locator::Css("#rating-form"))
-            .await
-            .is_err(),
+        client.find(Locator::Css("#rating-form")).await.is_err(),
         "a rated ticket asks no more"
     );
     log_out(&client).await;
@@ -219,7 +219,10 @@ async fn an_agent_works_a_ticket_from_the_queue_and_the_customer_closes_and_rate
     assert!(rating.contains("分かりやすいご案内でした。"), "{rating}");
     let history = text_of(&client, "#history").await;
     for expected in ["窓口 一般", "佐藤 太郎", "クローズ待ち", "クローズ"] {
-        assert!(history.contains(expected), "history lacks {expected}: {history}");
+        assert!(
+            history.contains(expected),
+            "history lacks {expected}: {history}"
+        );
     }
 
     client.close().await.ok();

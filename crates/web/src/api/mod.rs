@@ -7,6 +7,7 @@ mod desk;
 mod knowledge;
 mod me;
 pub(crate) mod merge_callbacks_satisfaction;
+pub(crate) mod queues;
 mod reports;
 pub(crate) mod tickets;
 pub mod views;
@@ -101,6 +102,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(tickets::categories))
         .routes(routes!(tickets::service_menus))
         .routes(routes!(tickets::list, tickets::file))
+        // The desks' queues and bulk changes (before `/tickets/{key}`, which `bulk` would
+        // otherwise look like).
+        .routes(routes!(queues::list))
+        .routes(routes!(queues::queue))
+        .routes(routes!(queues::bulk))
         .routes(routes!(tickets::get, tickets::update))
         .routes(routes!(tickets::reply))
         .routes(routes!(tickets::close))

@@ -84,8 +84,20 @@ pub struct HomeQuery {
     saved: Option<String>,
 }
 
-/// サービスデスク: who the user is and what they may do.
+/// `/`: an agent's home is their queues; everyone else's is the service desk page.
 pub async fn page(
+    State(state): State<AppState>,
+    Browser(session): Browser,
+    Query(q): Query<HomeQuery>,
+) -> Response {
+    if session.user.role == madoguchi_core::Role::Agent {
+        return crate::ui::queues::home(&state, &session, None).await;
+    }
+    profile(State(state), Browser(session), Query(q)).await
+}
+
+/// サービスデスク: who the user is and what they may do (an agent's account page).
+pub async fn profile(
     State(state): State<AppState>,
     Browser(session): Browser,
     Query(q): Query<HomeQuery>,
@@ -127,6 +139,10 @@ pub async fn save_preferences(
         time_zone: form.time_zone.clone(),
     };
     match identity::set_preferences(&state.store, &session.user, &input).await {
+        // Agents' `/` is their queues: they come back to the account page they saved on.
+        Ok(_) if session.user.role == madoguchi_core::Role::Agent => {
+            Redirect::to("/profile?saved=1").into_response()
+        }
         Ok(_) => Redirect::to("/?saved=1").into_response(),
         Err(ServiceError::Invalid(invalid)) => {
             let message = invalid

@@ -9,6 +9,7 @@ pub(crate) mod login;
 mod merge;
 mod multipart_form;
 mod permissions;
+pub(crate) mod queues;
 mod reports;
 mod satisfaction;
 pub(crate) mod sla;
@@ -29,6 +30,11 @@ use crate::state::AppState;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(home::page))
+        .route("/profile", get(home::profile))
+        .route("/queues", get(queues::first))
+        .route("/queues/{desk}", get(queues::page))
+        .route("/queues/{desk}/take", post(queues::take))
+        .route("/queues/{desk}/bulk", post(queues::bulk))
         .route("/preferences", axum::routing::post(home::save_preferences))
         .route("/login", get(login::page).post(login::submit))
         .route("/logout", axum::routing::post(login::log_out))

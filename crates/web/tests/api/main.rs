@@ -13,6 +13,7 @@ mod knowledge;
 mod merge_callbacks_satisfaction;
 mod operations;
 mod permissions;
+mod queues;
 mod reports;
 mod sla;
 mod tickets;
