@@ -53,8 +53,7 @@ pub use messages::NewMessage;
 pub use outbox::OutboxEntry;
 pub use page::{Cursor, Page, PageRequest};
 pub use queues::{
-    AssigneeFilter, DeskQueue, QueueCounts, QueueFilter, QueueItem, QueuePage, QueueSort,
-    SlaFilter, SlaState,
+    AssigneeFilter, DeskQueue, QueueCounts, QueueFilter, QueueItem, QueuePage, QueueSort, SlaFilter,
 };
 pub use reports::{COMMENTS_MAX, DeskFacts, FiledTicket, RatingComment, RatingSums};
 pub use secrets::random_secret;

@@ -17,7 +17,9 @@ impl Store {
         paused_at: Option<i64>,
     ) -> Result<()> {
         sqlx::query(
-            "UPDATE tickets SET sla_due_at = $1, sla_due_soon_at = $2, sla_paused_at = $3 WHERE number = $4",
+            "UPDATE tickets SET sla_due_at = $1, sla_due_soon_at = $2, sla_paused_at = $3,
+               sla_first_response_due_at = COALESCE($1, sla_first_response_due_at),
+               sla_first_responded_at = NULL WHERE number = $4",
         )
         .bind(due_at)
         .bind(due_soon_at)

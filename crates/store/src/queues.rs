@@ -11,6 +11,7 @@
 
 use jiff::Timestamp;
 use madoguchi_core::model::User;
+use madoguchi_core::sla::{SlaState, state as sla_state};
 use madoguchi_core::ticket::Ticket;
 use madoguchi_core::{Desk, Role, Status, SupportPlan};
 use sqlx::Row;
@@ -136,31 +137,8 @@ impl QueueFilter {
     }
 }
 
-/// Where a ticket stands against its SLA, now.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SlaState {
-    OnTrack,
-    DueSoon,
-    Breached,
-    /// The clock waits for the customer.
-    Paused,
-    /// Nothing is due (met, or closed).
-    None,
-}
-
-impl SlaState {
-    pub fn code(self) -> &'static str {
-        match self {
-            SlaState::OnTrack => "on_track",
-            SlaState::DueSoon => "due_soon",
-            SlaState::Breached => "breached",
-            SlaState::Paused => "paused",
-            SlaState::None => "none",
-        }
-    }
-}
-
-/// A ticket as a queue lists it: the ticket and its SLA due time and state.
+/// A ticket as a queue lists it: the ticket and its SLA due time and state (by the rule of
+/// `core::sla::state`, at the moment the queue was read).
 #[derive(Debug, Clone)]
 pub struct QueueItem {
     pub ticket: Ticket,
@@ -276,16 +254,6 @@ fn read_cursor(sort: QueueSort, cursor: &Cursor) -> Result<(String, i64)> {
             Err(StoreError::BadCursor)
         }
         _ => Ok((key, number)),
-    }
-}
-
-fn sla_state(due: Option<i64>, soon: Option<i64>, paused: Option<i64>, at: i64) -> SlaState {
-    match (due, soon, paused) {
-        (Some(due), _, _) if due <= at => SlaState::Breached,
-        (Some(_), Some(soon), _) if soon <= at => SlaState::DueSoon,
-        (Some(_), _, _) => SlaState::OnTrack,
-        (None, _, Some(_)) => SlaState::Paused,
-        (None, _, None) => SlaState::None,
     }
 }
 
@@ -501,13 +469,12 @@ impl Store {
         let mut keys = Vec::with_capacity(rows.len());
         for row in &rows {
             let due: Option<i64> = row.try_get("sla_due_at")?;
-            let soon: Option<i64> = row.try_get("sla_due_soon_at")?;
-            let paused: Option<i64> = row.try_get("sla_paused_at")?;
             let updated: i64 = row.try_get("updated_at")?;
+            let ticket = ticket_from(row)?;
             let item = QueueItem {
-                ticket: ticket_from(row)?,
-                due_at: due.map(time).transpose()?,
-                sla_state: sla_state(due, soon, paused, at),
+                due_at: ticket.sla.active().map(|d| d.due_at),
+                sla_state: sla_state(&ticket.sla, time(at)?, ticket.status),
+                ticket,
             };
             keys.push(cursor_of(sort, &item, due.unwrap_or(NO_DUE), updated));
             items.push(item);
@@ -605,14 +572,5 @@ mod tests {
             read_cursor(QueueSort::Oldest, &Cursor::after("oldest:7")).unwrap(),
             (String::new(), 7)
         );
-    }
-
-    #[test]
-    fn sla_states_follow_the_clock() {
-        assert_eq!(sla_state(Some(10), Some(5), None, 10), SlaState::Breached);
-        assert_eq!(sla_state(Some(10), Some(5), None, 5), SlaState::DueSoon);
-        assert_eq!(sla_state(Some(10), Some(5), None, 4), SlaState::OnTrack);
-        assert_eq!(sla_state(None, None, Some(3), 4), SlaState::Paused);
-        assert_eq!(sla_state(None, None, None, 4), SlaState::None);
     }
 }

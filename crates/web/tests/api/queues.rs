@@ -526,7 +526,8 @@ api_test!(
         assert_eq!(item["priority"], "p3");
         assert_eq!(item["status"], "new");
         assert_eq!(item["assignee"]["name"], "Agent Sato");
-        assert_eq!(item["due"]["state"], "none");
+        assert_eq!(item["due"]["state"], "on_track");
+        assert_eq!(item["sla"]["state"], "on_track");
         assert!(item.get("messages").is_none());
 
         // Bad values: 422 naming each field and what it takes.
