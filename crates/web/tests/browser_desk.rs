@@ -20,15 +20,21 @@ use support::{browser, check_screen, chromedriver, log_in};
 
 const NOTE: &str = "社内メモ: 同じ事象の既知の報告はありません。";
 
+/// The text of the element `css` names, waiting for it; an element replaced while it was
+/// read (the page navigated) is looked up again.
 async fn text_of(client: &Client, css: &str) -> String {
-    client
-        .wait()
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .text()
-        .await
-        .unwrap()
+    for _ in 0..50 {
+        let element = client
+            .wait()
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"));
+        match element.text().await {
+            Ok(text) => return text,
+            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    }
+    panic!("{css} never stayed on the page long enough to be read");
 }
 
 async fn click(client: &Client, css: &str) {
@@ -110,10 +116,18 @@ async fn an_agent_works_a_ticket_from_the_queue_and_the_customer_closes_and_rate
 
     // Take it in one click.
     click(&client, &format!("{row} button[name=take]")).await;
-    let row_text = wait_for_text(&client, &format!("{key}")).await;
+    text_of(&client, "#banner").await;
+    let row_text = text_of(&client, &row).await;
     assert!(
         row_text.contains("窓口 一般"),
-        "the queue names the new assignee"
+        "the row names the new assignee: {row_text}"
+    );
+    assert!(
+        client
+            .find(Locator::Css(&format!("{row} button[name=take]")))
+            .await
+            .is_err(),
+        "a taken ticket offers no Take"
     );
 
     // The agent's ticket page.

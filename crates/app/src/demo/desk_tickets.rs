@@ -53,6 +53,8 @@ const DAY: i64 = 24 * HOUR;
 
 use Step::*;
 
+// A row of the table below: each argument is one of its columns.
+#[allow(clippy::too_many_arguments)]
 const fn t(
     filer: &'static str,
     contract: &'static str,
