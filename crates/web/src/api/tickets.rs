@@ -93,9 +93,12 @@ pub(crate) fn ticket_view(
         ),
         desk: t.desk.code().to_owned(),
         priority: Some(t.priority.code().to_owned()),
+        // A desk field: customers see `priority` and the public part (SPEC §8), not who works
+        // the ticket.
         assignee: t
             .assignee_id
             .as_deref()
+            .filter(|_| !viewer.role.is_customer())
             .map(|id| user_ref(find(id), id, viewer)),
         created_by: user_ref(find(&t.created_by), &t.created_by, viewer),
         created_at: rfc3339(t.created_at),

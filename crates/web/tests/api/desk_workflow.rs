@@ -309,6 +309,9 @@ api_test!(
         .await;
         assert_eq!(s, StatusCode::OK, "{t}");
         assert_eq!(t["assignee"]["id"], d.other_agent_id.as_str(), "by email");
+        // Who works the ticket is support's business: customers get the public part only.
+        let seen = get(app, &d.filer, &key).await;
+        assert!(seen.get("assignee").is_none(), "{seen}");
         let (s, t) = patch(app, &d.agent, &key, json!({ "assignee": null })).await;
         assert_eq!(s, StatusCode::OK, "{t}");
         assert!(
