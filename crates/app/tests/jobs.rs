@@ -253,3 +253,21 @@ store_test!(
         );
     }
 );
+
+store_test!(
+    support_answering_again_gives_the_customer_the_full_days_before_auto_close,
+    |store: Store| async move {
+        let desk = Desk::new(&store).await;
+        let ticket = desk.file().await;
+        desk.propose_closing(&ticket).await;
+        move_ticket_back(&store, &ticket.id, days(6)).await;
+        // Six days later support adds to its answer; the ticket stays pending closure.
+        desk.propose_closing(&ticket).await;
+        let now = Timestamp::now();
+        assert_eq!(run_auto_close(&store, now + days(2)).await.unwrap(), 0);
+        assert_eq!(desk.status(&ticket).await, Status::PendingClosure);
+        // Seven days after the latest answer, it closes.
+        assert_eq!(run_auto_close(&store, now + days(7)).await.unwrap(), 1);
+        assert_eq!(desk.status(&ticket).await, Status::Closed);
+    }
+);

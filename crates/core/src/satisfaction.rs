@@ -32,12 +32,19 @@ pub enum RatingRefusal {
     /// A ticket is rated once.
     #[error("the ticket was already rated")]
     AlreadyRated,
+    /// A duplicate merged into another ticket was never answered on its own: the surviving
+    /// ticket is the one to rate.
+    #[error("the ticket was merged into another; rate that one when it closes")]
+    Merged,
 }
 
 impl RatingRefusal {
     /// True when the refusal is about the ticket's state (HTTP 409), not about who asks (403).
     pub fn is_conflict(self) -> bool {
-        matches!(self, RatingRefusal::NotClosed | RatingRefusal::AlreadyRated)
+        matches!(
+            self,
+            RatingRefusal::NotClosed | RatingRefusal::AlreadyRated | RatingRefusal::Merged
+        )
     }
 
     /// The locale key that words the refusal.
@@ -46,6 +53,7 @@ impl RatingRefusal {
             RatingRefusal::Staff | RatingRefusal::NotTheFiler => "problem.rate_filer_only",
             RatingRefusal::NotClosed => "problem.rate_not_closed",
             RatingRefusal::AlreadyRated => "problem.rate_once",
+            RatingRefusal::Merged => "problem.rate_merged",
         }
     }
 }
@@ -58,6 +66,9 @@ pub fn may_rate(user: &User, ticket: &Ticket) -> Result<(), RatingRefusal> {
     }
     if ticket.created_by != user.id {
         return Err(RatingRefusal::NotTheFiler);
+    }
+    if ticket.merged_into.is_some() {
+        return Err(RatingRefusal::Merged);
     }
     if ticket.status != Status::Closed {
         return Err(RatingRefusal::NotClosed);

@@ -118,6 +118,15 @@ impl Store {
                 .await?;
         }
         if !message.internal && !message.author_role.is_customer() {
+            // Support's latest answer on a ticket it proposes to close starts the days before
+            // auto-close again: the customer gets the full time to read it.
+            if to == Status::PendingClosure && from == to {
+                sqlx::query("UPDATE tickets SET status_changed_at = $1 WHERE id = $2")
+                    .bind(at)
+                    .bind(ticket_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
             track(&mut tx, ticket_id, SlaChange::PublicAgentReply, at).await?;
         }
         if from != to {

@@ -27,7 +27,7 @@ impl Store {
         let at = now();
         let done = sqlx::query(
             "UPDATE tickets SET satisfaction_rating = $1, satisfaction_comment = $2, satisfaction_at = $3
-             WHERE id = $4 AND status = 'closed' AND satisfaction_rating IS NULL",
+             WHERE id = $4 AND status = 'closed' AND satisfaction_rating IS NULL AND merged_into IS NULL",
         )
         .bind(i64::from(rating.rating))
         .bind(rating.comment.as_deref())
@@ -37,7 +37,9 @@ impl Store {
         .await?;
         let ticket = ticket_by_id(&mut tx, ticket_id).await?;
         if done.rows_affected() == 0 {
-            return Ok(Err(if ticket.status != Status::Closed {
+            return Ok(Err(if ticket.merged_into.is_some() {
+                RatingRefusal::Merged
+            } else if ticket.status != Status::Closed {
                 RatingRefusal::NotClosed
             } else {
                 RatingRefusal::AlreadyRated

@@ -2,9 +2,12 @@
 -- satisfaction, callback attempts, canned replies, SLA targets, the business calendar and the
 -- operator's settings.
 
--- Priorities are p1 (most urgent) to p4; every ticket has one, so that queues sort by it.
+-- Priorities are p1 (most urgent) to p4; every ticket has one, so that queues sort by it. The
+-- earlier words carry over: urgent → p1, high → p2, normal or none → p3, low → p4.
+ALTER TABLE tickets ADD COLUMN priority_code TEXT NOT NULL DEFAULT 'p3' CHECK (priority_code IN ('p1', 'p2', 'p3', 'p4'));
+UPDATE tickets SET priority_code = CASE priority WHEN 'urgent' THEN 'p1' WHEN 'high' THEN 'p2' WHEN 'low' THEN 'p4' ELSE 'p3' END;
 ALTER TABLE tickets DROP COLUMN priority;
-ALTER TABLE tickets ADD COLUMN priority TEXT NOT NULL DEFAULT 'p3' CHECK (priority IN ('p1', 'p2', 'p3', 'p4'));
+ALTER TABLE tickets RENAME COLUMN priority_code TO priority;
 
 -- The ticket's SLA record (core::sla::TicketSla). `sla_due_at` / `sla_due_soon_at` are the
 -- active deadline (NULL while paused, met with nothing more due, or closed), kept as columns so

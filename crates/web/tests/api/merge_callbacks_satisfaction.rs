@@ -219,6 +219,16 @@ api_test!(
         assert_eq!(status, StatusCode::OK);
         assert_eq!(seen["merged_into"], survivor.as_str());
         assert_eq!(seen["messages"][0]["body"], "確認します。");
+        // A duplicate was never answered on its own: its filer rates the survivor instead.
+        let (status, problem) = rate(app, &w.filer2, &dup, json!({ "rating": 5 })).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{problem}");
+        assert!(
+            problem["errors"][0]["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("merged"),
+            "{problem}"
+        );
 
         // Its filer and participants who may view the survivor's contract now follow it;
         // the participant who may view only the duplicate's contract does not, and still
