@@ -262,6 +262,19 @@ async fn an_agent_works_a_ticket_from_the_queue_and_the_customer_closes_and_rate
         );
     }
 
+    // In English, with both desks' demo tickets in one queue: the longest rows still fit.
+    log_out(&client).await;
+    log_in(&client, &base, "lead@madoguchi.example").await;
+    text_of(&client, "#queue").await;
+    check_screen(&client, "queue-en").await;
+    client.goto(&format!("{base}/tickets/{key}")).await.unwrap();
+    let panel = text_of(&client, "#history").await;
+    assert!(
+        panel.contains("History"),
+        "the page speaks English: {panel}"
+    );
+    check_screen(&client, "agent-ticket-en").await;
+
     client.close().await.ok();
     server.task.abort();
     db.finish().await;
