@@ -16,6 +16,10 @@ use madoguchi_web::{Server, config::Config};
 
 use crate::settings::Settings;
 
+// The server's allocator (see the workspace manifest for why).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "madoguchi",

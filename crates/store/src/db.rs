@@ -30,6 +30,8 @@ pub struct Store {
     /// The catalog (ticket types, service menus), read on nearly every request and changed
     /// almost never: kept for a few seconds so that other instances' changes still show soon.
     pub(crate) catalog: std::sync::Arc<crate::catalog::CatalogCache>,
+    /// Verified API tokens, believed for a moment (see [`crate::tokens::TokenCache`]).
+    pub(crate) tokens: std::sync::Arc<crate::tokens::TokenCache>,
 }
 
 /// Each SQLite connection: write-ahead log so readers never block the writer, `FULL` sync so a
@@ -76,6 +78,7 @@ impl Store {
                 write,
                 dialect: Dialect::Sqlite,
                 catalog: Default::default(),
+                tokens: Default::default(),
             })
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let pool = AnyPoolOptions::new()
@@ -88,6 +91,7 @@ impl Store {
                 write: pool,
                 dialect: Dialect::Postgres,
                 catalog: Default::default(),
+                tokens: Default::default(),
             })
         } else {
             Err(StoreError::Database(sqlx::Error::Configuration(

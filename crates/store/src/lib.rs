@@ -63,7 +63,7 @@ pub use sla_admin::{Settings, SettingsChanges};
 pub use sla_jobs::AUTO_CLOSE_REASON;
 pub use ticket_changes::{HistoryEntry, RecentTicket, TicketChanges};
 pub use tickets::{Filing, Person, TicketFilter, TicketList, Viewer};
-pub use tokens::{IssuedToken, TokenInfo};
+pub use tokens::{IssuedToken, TOKEN_CACHE_TTL, TokenInfo};
 pub use users::{UserChanges, UserFilter, UserWithPassword};
 
 /// What a store call returns.

@@ -18,7 +18,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::db::{Dialect, code, like_pattern, now, time};
-use crate::tickets::{columns, json_list, ticket_from};
+use crate::tickets::{columns, ticket_from};
 use crate::{Cursor, Page, PageRequest, Result, Store, StoreError};
 
 /// What a desk's queue counts: open tickets only.
@@ -284,38 +284,65 @@ impl Store {
         let at = now();
         let mut queues = Vec::new();
         for desk in self.queue_desks(user).await? {
-            let (counts, _) = self.queue_counts(user, desk, at).await?;
-            queues.push(DeskQueue { desk, counts });
+            if let Some((counts, _)) = self.queue_counts(user, desk, at).await? {
+                queues.push(DeskQueue { desk, counts });
+            }
         }
         Ok(queues)
     }
 
-    /// The counts of one desk's queue at `at`, with the per-status breakdown.
+    /// The counts of one desk's queue at `at`, with the per-status breakdown, in one statement;
+    /// `None` when `user` does not work that desk.
     async fn queue_counts(
         &self,
         user: &User,
         desk: Desk,
         at: i64,
-    ) -> Result<(QueueCounts, StatusCounts)> {
+    ) -> Result<Option<(QueueCounts, StatusCounts)>> {
         let mut sql = Sql::new("");
         let vis = visible(&mut sql, user, desk);
         let me = sql.text(&user.id);
+        let now = sql.int(at);
+        // The two clock-dependent rows are there exactly when the caller may see the desk, so
+        // their absence answers "not yours" without another round trip.
         sql.push(&format!(
-            "SELECT qc.status, CAST(SUM(qc.n) AS BIGINT) AS total,
+            "SELECT qc.status AS kind, CAST(SUM(qc.n) AS BIGINT) AS total,
                CAST(SUM(CASE WHEN qc.assignee_id = '' THEN qc.n ELSE 0 END) AS BIGINT) AS unassigned,
                CAST(SUM(CASE WHEN qc.assignee_id = {me} THEN qc.n ELSE 0 END) AS BIGINT) AS mine
-             FROM queue_counts qc WHERE qc.desk = $3 AND {vis} GROUP BY qc.status"
+             FROM queue_counts qc WHERE qc.desk = $3 AND {vis} GROUP BY qc.status
+             UNION ALL
+             SELECT 'breached', (SELECT COUNT(*) FROM tickets t
+                 WHERE t.desk = $3 AND t.status <> 'closed' AND t.sla_due_at <= {now}),
+               CAST(0 AS BIGINT), CAST(0 AS BIGINT) WHERE {vis}
+             UNION ALL
+             SELECT 'due_soon', (SELECT COUNT(*) FROM tickets t
+                 WHERE t.desk = $3 AND t.status <> 'closed' AND t.sla_due_soon_at <= {now}
+                   AND t.sla_due_at > {now}),
+               CAST(0 AS BIGINT), CAST(0 AS BIGINT) WHERE {vis}"
         ));
         let rows = sql.fetch_all(self).await?;
+        let mut visible_desk = false;
         let mut counts = QueueCounts::default();
         let mut by_status = Vec::new();
         for row in rows {
-            let status = code(Status::parse(&row.try_get::<String, _>("status")?))?;
+            let kind: String = row.try_get("kind")?;
             let (n, unassigned, mine): (i64, i64, i64) = (
                 row.try_get("total")?,
                 row.try_get("unassigned")?,
                 row.try_get("mine")?,
             );
+            let status = match kind.as_str() {
+                "breached" => {
+                    visible_desk = true;
+                    counts.breached = n;
+                    continue;
+                }
+                "due_soon" => {
+                    counts.due_soon = n;
+                    continue;
+                }
+                other => code(Status::parse(other))?,
+            };
             match status {
                 Status::New => counts.new = n,
                 Status::InProgress => counts.in_progress = n,
@@ -327,21 +354,7 @@ impl Store {
             counts.mine += mine;
             by_status.push((status, n, unassigned, mine));
         }
-        let mut sql = Sql::new("");
-        let vis = visible(&mut sql, user, desk);
-        let now = sql.int(at);
-        sql.push(&format!(
-            "SELECT
-               (SELECT COUNT(*) FROM tickets t WHERE t.desk = $3 AND t.status <> 'closed' AND t.sla_due_at <= {now}) AS breached,
-               (SELECT COUNT(*) FROM tickets t WHERE t.desk = $3 AND t.status <> 'closed'
-                  AND t.sla_due_soon_at <= {now} AND t.sla_due_at > {now}) AS due_soon
-             WHERE {vis}"
-        ));
-        if let Some(row) = sql.fetch_all(self).await?.first() {
-            counts.breached = row.try_get("breached")?;
-            counts.due_soon = row.try_get("due_soon")?;
-        }
-        Ok((counts, by_status))
+        Ok(visible_desk.then_some((counts, by_status)))
     }
 
     /// One page of `desk`'s queue as `user` may see it, with the desk's counts; `NotFound`
@@ -354,10 +367,11 @@ impl Store {
         sort: QueueSort,
         page: &PageRequest,
     ) -> Result<QueuePage> {
-        if !self.queue_desks(user).await?.contains(&desk) {
-            return Err(StoreError::NotFound);
-        }
         let at = now();
+        let (counts, by_status) = self
+            .queue_counts(user, desk, at)
+            .await?
+            .ok_or(StoreError::NotFound)?;
         let after = page
             .after
             .as_ref()
@@ -483,8 +497,6 @@ impl Store {
         page.next_cursor = page
             .next_cursor
             .and_then(|_| keys.get(page.items.len().wrapping_sub(1)).cloned());
-        self.queue_participants(&mut page.items).await?;
-        let (counts, by_status) = self.queue_counts(user, desk, at).await?;
         let total = total(filter, &counts, &by_status);
         Ok(QueuePage {
             desk,
@@ -493,36 +505,6 @@ impl Store {
             total,
             at: time(at)?,
         })
-    }
-}
-
-impl Store {
-    /// The participants of a page's tickets, in one query.
-    async fn queue_participants(&self, items: &mut [QueueItem]) -> Result<()> {
-        if items.is_empty() {
-            return Ok(());
-        }
-        let ids: Vec<String> = items.iter().map(|i| i.ticket.id.clone()).collect();
-        let sql = match self.dialect() {
-            Dialect::Sqlite => {
-                "SELECT ticket_id, user_id FROM ticket_participants
-                 WHERE ticket_id IN (SELECT value FROM json_each($1)) ORDER BY user_id"
-            }
-            Dialect::Postgres => {
-                "SELECT ticket_id, user_id FROM ticket_participants
-                 WHERE ticket_id IN (SELECT jsonb_array_elements_text($1::jsonb)) ORDER BY user_id"
-            }
-        };
-        let rows: Vec<(String, String)> = sqlx::query_as(sql)
-            .bind(json_list(&ids)?)
-            .fetch_all(&self.read)
-            .await?;
-        for (ticket_id, user_id) in rows {
-            if let Some(i) = items.iter_mut().find(|i| i.ticket.id == ticket_id) {
-                i.ticket.participant_ids.push(user_id);
-            }
-        }
-        Ok(())
     }
 }
 

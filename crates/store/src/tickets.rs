@@ -171,7 +171,9 @@ macro_rules! columns {
          t.created_by, t.created_at, t.updated_at, t.status_changed_at, t.closed_at,
          t.satisfaction_rating, t.satisfaction_comment, t.satisfaction_at,
          t.sla_first_response_due_at, t.sla_first_responded_at, t.sla_next_update_due_at,
-         t.sla_due_soon_at, t.sla_paused_at, t.sla_breached"
+         t.sla_due_soon_at, t.sla_paused_at, t.sla_breached,
+         (SELECT string_agg(p.user_id, ',' ORDER BY p.user_id) FROM ticket_participants p
+           WHERE p.ticket_id = t.id) AS participant_list"
     };
 }
 
@@ -230,7 +232,10 @@ pub(crate) fn ticket_from(row: &AnyRow) -> Result<Ticket> {
         menu_fields,
         incident,
         callback,
-        participant_ids: Vec::new(),
+        participant_ids: row
+            .try_get::<Option<String>, _>("participant_list")?
+            .map(|list| list.split(',').map(str::to_owned).collect())
+            .unwrap_or_default(),
         created_by: row.try_get("created_by")?,
         follow_up_of: row
             .try_get::<Option<i64>, _>("follow_up_number")?
@@ -263,18 +268,6 @@ pub(crate) fn ticket_from(row: &AnyRow) -> Result<Ticket> {
         },
         sla: crate::sla::record_from(row)?,
     })
-}
-
-pub(crate) async fn participant_ids(
-    conn: &mut AnyConnection,
-    ticket_id: &str,
-) -> Result<Vec<String>> {
-    Ok(sqlx::query_scalar(
-        "SELECT user_id FROM ticket_participants WHERE ticket_id = $1 ORDER BY user_id",
-    )
-    .bind(ticket_id)
-    .fetch_all(&mut *conn)
-    .await?)
 }
 
 impl Store {
@@ -377,10 +370,7 @@ impl Store {
             .fetch_optional(&self.read)
             .await?
             .ok_or(StoreError::NotFound)?;
-        let mut ticket = ticket_from(&row)?;
-        ticket.participant_ids =
-            participant_ids(&mut *self.read.acquire().await?, &ticket.id).await?;
-        Ok(ticket)
+        ticket_from(&row)
     }
 
     /// The tickets `viewer` may see, newest first, with counts.
@@ -426,7 +416,6 @@ impl Store {
             .await?;
         let tickets = rows.iter().map(ticket_from).collect::<Result<Vec<_>>>()?;
         let mut page = page.finish(tickets, |_| "");
-        self.fill_participants(&mut page.items).await?;
         page.next_cursor = match page.next_cursor {
             Some(_) => page
                 .items
@@ -518,34 +507,6 @@ impl Store {
             })
             .collect()
     }
-
-    /// The participants of several tickets at once, for a list page.
-    async fn fill_participants(&self, tickets: &mut [Ticket]) -> Result<()> {
-        if tickets.is_empty() {
-            return Ok(());
-        }
-        let ids: Vec<String> = tickets.iter().map(|t| t.id.clone()).collect();
-        let sql = match self.dialect() {
-            Dialect::Sqlite => {
-                "SELECT ticket_id, user_id FROM ticket_participants
-                 WHERE ticket_id IN (SELECT value FROM json_each($1)) ORDER BY user_id"
-            }
-            Dialect::Postgres => {
-                "SELECT ticket_id, user_id FROM ticket_participants
-                 WHERE ticket_id IN (SELECT jsonb_array_elements_text($1::jsonb)) ORDER BY user_id"
-            }
-        };
-        let rows: Vec<(String, String)> = sqlx::query_as(sql)
-            .bind(json_list(&ids)?)
-            .fetch_all(&self.read)
-            .await?;
-        for (ticket_id, user_id) in rows {
-            if let Some(t) = tickets.iter_mut().find(|t| t.id == ticket_id) {
-                t.participant_ids.push(user_id);
-            }
-        }
-        Ok(())
-    }
 }
 
 /// Ids as one JSON array parameter: both databases expand it into rows in SQL, so a list of
@@ -565,7 +526,5 @@ pub(crate) async fn ticket_by_id(conn: &mut AnyConnection, id: &str) -> Result<T
     .fetch_optional(&mut *conn)
     .await?
     .ok_or(StoreError::NotFound)?;
-    let mut ticket = ticket_from(&row)?;
-    ticket.participant_ids = participant_ids(conn, id).await?;
-    Ok(ticket)
+    ticket_from(&row)
 }

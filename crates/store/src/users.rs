@@ -273,6 +273,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        self.tokens.clear();
         row.into_user()
     }
 
@@ -330,6 +331,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        self.tokens.clear();
         Ok(())
     }
 }

@@ -6,7 +6,9 @@ use common::*;
 use jiff::{SignedDuration, Timestamp};
 use madoguchi_core::Role;
 use madoguchi_core::event::EventKind;
-use madoguchi_store::{Store, StoreError, store_test};
+use madoguchi_core::values::Name;
+use madoguchi_store::testing::{Backend, TestDb};
+use madoguchi_store::{Store, StoreError, TOKEN_CACHE_TTL, UserChanges, store_test};
 
 // --- API tokens ---
 
@@ -31,6 +33,73 @@ store_test!(
         assert_eq!(store.user_by_token(&second.token).await.unwrap(), user);
     }
 );
+
+store_test!(
+    a_token_follows_changes_to_its_user_at_once,
+    |store: Store| async move {
+        let org = organization(&store, "Org").await;
+        let user = customer(&store, &org.id, "taro@sample.example").await;
+        let issued = store.create_token(None, &user.id).await.unwrap();
+        // Read once, so that the token is believed from memory from now on.
+        assert_eq!(store.user_by_token(&issued.token).await.unwrap(), user);
+
+        let changes = UserChanges {
+            name: Some(Name::parse("山田 太郎（改名）").unwrap()),
+            role: Some(Role::CustomerAdmin),
+            ..Default::default()
+        };
+        store.update_user(None, &user.id, &changes).await.unwrap();
+        let seen = store.user_by_token(&issued.token).await.unwrap();
+        assert_eq!(seen.name, "山田 太郎（改名）");
+        assert_eq!(seen.role, Role::CustomerAdmin);
+
+        store.delete_user(None, &user.id).await.unwrap();
+        assert!(matches!(
+            store.user_by_token(&issued.token).await,
+            Err(StoreError::NotFound)
+        ));
+    }
+);
+
+/// A second server on the same database (scale-out) sees a revocation made by the first within
+/// the time a verified token is believed.
+async fn another_instance_stops_a_revoked_token_within_the_cache_time(backend: Backend) {
+    let Some(db) = TestDb::new(backend).await else {
+        return;
+    };
+    let first = db.store.clone();
+    let second = Store::connect(&db.url).await.unwrap();
+    let org = organization(&first, "Org").await;
+    let user = customer(&first, &org.id, "taro@sample.example").await;
+    let issued = first.create_token(None, &user.id).await.unwrap();
+    assert_eq!(second.user_by_token(&issued.token).await.unwrap(), user);
+
+    first
+        .revoke_token(None, &user.id, &issued.id)
+        .await
+        .unwrap();
+    assert!(matches!(
+        first.user_by_token(&issued.token).await,
+        Err(StoreError::NotFound)
+    ));
+    tokio::time::sleep(TOKEN_CACHE_TTL + std::time::Duration::from_millis(100)).await;
+    assert!(matches!(
+        second.user_by_token(&issued.token).await,
+        Err(StoreError::NotFound)
+    ));
+    second.close().await;
+    db.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_instance_stops_a_revoked_token_sqlite() {
+    another_instance_stops_a_revoked_token_within_the_cache_time(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_instance_stops_a_revoked_token_postgres() {
+    another_instance_stops_a_revoked_token_within_the_cache_time(Backend::Postgres).await;
+}
 
 store_test!(staff_get_tokens_too, |store: Store| async move {
     let agent = staff(&store, "agent@madoguchi.example", Role::Agent).await;
