@@ -9,15 +9,18 @@ pub mod canned_replies;
 pub mod demo;
 pub mod desk;
 pub mod identity;
+pub mod inbound;
 pub mod jobs;
 pub mod knowledge;
 pub mod merge;
+pub mod notify;
 pub mod password;
 pub mod queues;
 pub mod reports;
 pub mod satisfaction;
 pub mod sla;
 pub mod tickets;
+pub mod webhooks;
 
 use madoguchi_core::{Invalid, Locale, Problem};
 use madoguchi_store::StoreError;

@@ -61,6 +61,7 @@ macro_rules! code_enum {
         }
     };
 }
+pub(crate) use code_enum;
 
 code_enum! {
     /// The support plan of a contract (SPEC §3).

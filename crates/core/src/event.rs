@@ -47,7 +47,26 @@ pub enum EventKind {
     ArticleDeflected,
     UserLoggedIn,
     UserLoggedOut,
+    WebhookCreated,
+    WebhookUpdated,
+    WebhookDeleted,
+    /// An email was added to a ticket (or recorded as an auto-reply).
+    MailReceived,
+    /// An email was refused; `data.reason` says why.
+    MailRefused,
 }
+
+/// The event codes admins may subscribe webhooks to. Only events that customers may see are
+/// ever delivered (`data.public`), so internal notes never leave the system.
+pub const WEBHOOK_EVENT_TYPES: &[&str] = &[
+    "ticket.created",
+    "ticket.status_changed",
+    "ticket.priority_changed",
+    "ticket.merged",
+    "ticket.rated",
+    "message.added",
+    "callback.attempted",
+];
 
 impl EventKind {
     pub fn code(self) -> &'static str {
@@ -95,6 +114,11 @@ impl EventKind {
             ArticleDeflected => "article.deflected",
             UserLoggedIn => "session.created",
             UserLoggedOut => "session.ended",
+            WebhookCreated => "webhook.created",
+            WebhookUpdated => "webhook.updated",
+            WebhookDeleted => "webhook.deleted",
+            MailReceived => "mail.received",
+            MailRefused => "mail.refused",
         }
     }
 }

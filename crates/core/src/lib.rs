@@ -15,6 +15,7 @@ pub mod history;
 pub mod knowledge;
 pub mod merge;
 pub mod model;
+pub mod notify;
 pub mod report;
 pub mod satisfaction;
 pub mod sla;

@@ -1,6 +1,7 @@
 //! `madoguchi`: the one binary. Serves the web UI and API, migrates, loads the demo, adds users
 //! and tokens (SPEC §8).
 
+mod mail_gateway;
 mod settings;
 
 use std::io::Read;
@@ -51,6 +52,16 @@ enum Command {
     /// Manages API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Reads one email on standard input and adds it to its ticket (for an MTA's pipe).
+    /// Exit codes (sysexits): 0 accepted, 65 malformed, 67 unknown recipient, 75 try later.
+    MailGateway,
+    /// Copies the database consistently while it serves (SQLite); for PostgreSQL, says what
+    /// to run instead.
+    Backup {
+        /// The file to write (must not exist).
+        #[arg(long)]
+        to: std::path::PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -101,6 +112,10 @@ async fn main() -> Result<()> {
         .init();
     let cli = Cli::parse();
     let config = cli.settings.resolve()?;
+    if let Command::MailGateway = cli.command {
+        // An MTA reads the exit code, not an error chain.
+        std::process::exit(mail_gateway::run(&config).await);
+    }
     let store = open(&config).await?;
     match cli.command {
         Command::Serve { demo } => serve(config, store, demo).await,
@@ -111,6 +126,19 @@ async fn main() -> Result<()> {
         Command::Demo => load_demo(&store).await,
         Command::User(UserCommand::Add(args)) => add_user(&store, args).await,
         Command::Token(TokenCommand::Create { email }) => create_token(&store, &email).await,
+        Command::MailGateway => unreachable!("handled above"),
+        Command::Backup { to } => {
+            store
+                .backup_to(&to)
+                .await
+                .map_err(|e| anyhow::anyhow!("backup: {e}"))?;
+            println!(
+                "backed up {} to {}",
+                redact(&config.database_url),
+                to.display()
+            );
+            Ok(())
+        }
     }
 }
 

@@ -35,8 +35,35 @@ pub struct Settings {
     /// The most files one ticket or reply carries [default: 10].
     #[arg(long, global = true, env = "MADOGUCHI_ATTACHMENT_MAX_COUNT")]
     attachment_max_count: Option<usize>,
+    /// Where links in emails point, e.g. https://support.example.com [default: http://ADDR].
+    #[arg(long, global = true, env = "MADOGUCHI_BASE_URL")]
+    base_url: Option<String>,
+    /// The sender address of notification emails [default: madoguchi@localhost].
+    #[arg(long, global = true, env = "MADOGUCHI_MAIL_FROM")]
+    mail_from: Option<String>,
+    /// The domain of reply addresses (reply+TOKEN@DOMAIN) [default: MAIL_FROM's domain].
+    #[arg(long, global = true, env = "MADOGUCHI_INBOUND_DOMAIN")]
+    inbound_domain: Option<String>,
+    /// SMTP server: smtp://host:25 (plain), smtp://user:pass@host:587?tls=required (STARTTLS),
+    /// smtps://user:pass@host:465 (TLS) [default: none, .eml files under DATA_DIR/outbox/].
+    #[arg(
+        long,
+        global = true,
+        env = "MADOGUCHI_SMTP_URL",
+        hide_env_values = true
+    )]
+    smtp_url: Option<String>,
+    /// The Bearer token a mail service sends to POST /api/v1/inbound-mail [default: none, off].
+    #[arg(
+        long,
+        global = true,
+        env = "MADOGUCHI_INBOUND_SECRET",
+        hide_env_values = true
+    )]
+    inbound_secret: Option<String>,
     /// A TOML file with any of: addr, data_dir, database_url, secure_cookies,
-    /// attachment_max_mib, attachment_max_count.
+    /// attachment_max_mib, attachment_max_count, base_url, mail_from, inbound_domain, smtp_url,
+    /// inbound_secret.
     #[arg(long, global = true, env = "MADOGUCHI_CONFIG")]
     config: Option<PathBuf>,
 }
@@ -50,6 +77,11 @@ struct FileSettings {
     secure_cookies: Option<bool>,
     attachment_max_mib: Option<u64>,
     attachment_max_count: Option<usize>,
+    base_url: Option<String>,
+    mail_from: Option<String>,
+    inbound_domain: Option<String>,
+    smtp_url: Option<String>,
+    inbound_secret: Option<String>,
 }
 
 impl Settings {
@@ -82,6 +114,16 @@ impl Settings {
         if let Some(count) = self.attachment_max_count.or(file.attachment_max_count) {
             config.attachment_max_count = count;
         }
+        config.base_url = self.base_url.or(file.base_url);
+        if let Some(from) = self.mail_from.or(file.mail_from) {
+            config.mail_from = from;
+        }
+        config.inbound_domain = self.inbound_domain.or(file.inbound_domain);
+        config.smtp_url = self.smtp_url.or(file.smtp_url);
+        config.inbound_secret = self
+            .inbound_secret
+            .or(file.inbound_secret)
+            .filter(|s| !s.trim().is_empty());
         Ok(config)
     }
 }

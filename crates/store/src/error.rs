@@ -26,6 +26,10 @@ pub enum StoreError {
     Database(#[from] sqlx::Error),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The operation cannot be done on this database or with this input; the text says what
+    /// to do instead (a backup of PostgreSQL, a backup onto an existing file).
+    #[error("{0}")]
+    Refused(String),
     /// A stored value the code cannot read: a bug or a hand-edited database.
     #[error("unreadable stored value: {0}")]
     Corrupt(String),

@@ -18,9 +18,11 @@ mod db;
 mod demo;
 mod error;
 mod events;
+mod inbound;
 mod knowledge;
 mod merge;
 mod messages;
+mod notify;
 mod organizations;
 mod outbox;
 mod page;
@@ -40,6 +42,7 @@ mod ticket_changes;
 mod tickets;
 mod tokens;
 mod users;
+mod webhooks;
 
 pub use attachments::NewAttachment;
 pub use callbacks::CallbackLog;
@@ -48,9 +51,10 @@ pub use catalog::DeskInfo;
 pub use db::{Dialect, Store};
 pub use error::StoreError;
 pub use events::{Event, EventFilter};
+pub use inbound::{InboundClaim, InboundMail};
 pub use knowledge::ArticleFilter;
 pub use messages::NewMessage;
-pub use outbox::OutboxEntry;
+pub use outbox::{Attempt, AttemptOutcome, OutboxEntry, OutboxState};
 pub use page::{Cursor, Page, PageRequest};
 pub use queues::{
     AssigneeFilter, DeskQueue, QueueCounts, QueueFilter, QueueItem, QueuePage, QueueSort, SlaFilter,
@@ -65,6 +69,7 @@ pub use ticket_changes::{HistoryEntry, RecentTicket, TicketChanges};
 pub use tickets::{Filing, Person, TicketFilter, TicketList, Viewer};
 pub use tokens::{IssuedToken, TOKEN_CACHE_TTL, TokenInfo};
 pub use users::{UserChanges, UserFilter, UserWithPassword};
+pub use webhooks::{Webhook, WebhookChanges};
 
 /// What a store call returns.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

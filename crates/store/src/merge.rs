@@ -12,10 +12,11 @@ use sqlx::AnyConnection;
 use crate::db::{Dialect, now};
 use crate::events::append;
 use crate::messages::SET_STATUS;
-use crate::outbox::enqueue;
+use crate::outbox::announce;
 use crate::sla::{SlaChange, track};
 use crate::tickets::ticket_by_id;
 use crate::{Result, Store, StoreError};
+use madoguchi_core::notify::Happening;
 
 /// Locks both tickets' rows (PostgreSQL; SQLite has one writer) in id order, so that two
 /// merges crossing the same pair wait for each other instead of deadlocking.
@@ -125,23 +126,8 @@ impl Store {
             json!({ "key": into, "from": key, "changes": {}, "public": true }),
         )
         .await?;
-        let mut recipients = vec![duplicate.created_by.clone()];
-        for p in &duplicate.participant_ids {
-            if !recipients.contains(p) {
-                recipients.push(p.clone());
-            }
-        }
         let payload = json!({ "key": key, "summary": duplicate.summary, "into": into });
-        for user_id in recipients {
-            enqueue(
-                &mut tx,
-                event,
-                "ticket.merged",
-                &format!("user:{user_id}"),
-                payload.clone(),
-            )
-            .await?;
-        }
+        announce(&mut tx, event, Happening::Merged, &duplicate, payload).await?;
         let merged = ticket_by_id(&mut tx, duplicate_id).await?;
         tx.commit().await?;
         Ok(Ok(merged))

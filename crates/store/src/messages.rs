@@ -13,11 +13,12 @@ use sqlx::{AnyConnection, FromRow};
 use crate::attachments::{AttachmentRow, attach};
 use crate::db::{Dialect, code, new_id, now, time};
 use crate::events::append;
-use crate::outbox::enqueue;
+use crate::outbox::announce;
 use crate::sla::{SlaChange, track};
-use crate::ticket_changes::{append_change, customer_recipients};
+use crate::ticket_changes::append_change;
 use crate::tickets::ticket_by_id;
 use crate::{Result, Store, StoreError};
+use madoguchi_core::notify::Happening;
 
 /// A reply or a note, checked.
 #[derive(Debug, Clone)]
@@ -167,30 +168,17 @@ impl Store {
             )
             .await?;
         }
-        let payload = json!({ "key": key, "summary": ticket.summary });
-        if message.internal {
-            // Internal notes are never announced to customers.
+        // The payload names the message, never carries its text: the worker reads the text at
+        // sending time, and only for public messages when the operator wants full-text emails.
+        let payload = json!({ "key": key, "summary": ticket.summary, "message_id": id });
+        let happening = if message.internal {
+            Happening::InternalNote
         } else if message.author_role.is_customer() {
-            enqueue(
-                &mut tx,
-                event,
-                "ticket.customer_replied",
-                &format!("desk:{}", ticket.desk.code()),
-                payload,
-            )
-            .await?;
+            Happening::CustomerReply
         } else {
-            for user_id in customer_recipients(&ticket) {
-                enqueue(
-                    &mut tx,
-                    event,
-                    "ticket.replied",
-                    &format!("user:{user_id}"),
-                    payload.clone(),
-                )
-                .await?;
-            }
-        }
+            Happening::AgentReply
+        };
+        announce(&mut tx, event, happening, &ticket, payload).await?;
         let attachments: Vec<AttachmentRow> = sqlx::query_as(
             "SELECT id, filename, content_type, size, sha256, uploaded_by, created_at, message_id
              FROM attachments WHERE message_id = $1 ORDER BY id",

@@ -16,11 +16,12 @@ use sqlx::Row;
 
 use crate::db::time;
 use crate::events::append;
-use crate::outbox::enqueue;
+use crate::outbox::announce;
 use crate::sla::{
     SlaChange, active_measure, breach_data, breached_codes, record_columns, record_from, track,
 };
 use crate::{Result, Store, StoreError};
+use madoguchi_core::notify::Happening;
 
 /// How many tickets one run handles at most; the next run takes the rest.
 const BATCH: i64 = 500;
@@ -160,22 +161,14 @@ impl Store {
                 }),
             )
             .await?;
-            let mut recipients = vec![ticket.created_by.clone()];
-            for p in &ticket.participant_ids {
-                if !recipients.contains(p) {
-                    recipients.push(p.clone());
-                }
-            }
-            for user_id in recipients {
-                enqueue(
-                    &mut tx,
-                    event,
-                    "ticket.closed",
-                    &format!("user:{user_id}"),
-                    json!({ "key": key, "summary": ticket.summary, "reason": AUTO_CLOSE_REASON }),
-                )
-                .await?;
-            }
+            announce(
+                &mut tx,
+                event,
+                Happening::AutoClosed,
+                &ticket,
+                json!({ "key": key, "summary": ticket.summary, "reason": AUTO_CLOSE_REASON }),
+            )
+            .await?;
             tx.commit().await?;
             closed += 1;
         }

@@ -17,13 +17,14 @@ use crate::db::{Dialect, code, now, time};
 use crate::error::ConstraintExt;
 use crate::events::append;
 use crate::messages::SET_STATUS;
-use crate::outbox::enqueue;
+use crate::outbox::announce;
 use crate::sla::{SlaChange, track};
 use crate::tickets::{
     Person, Viewer, for_viewer, ticket_by_id, visible_to_admin, visible_to_agent,
     visible_to_customer,
 };
 use crate::{Result, Store, StoreError};
+use madoguchi_core::notify::Happening;
 
 /// What an agent changes on a ticket; `None` keeps the value.
 #[derive(Debug, Clone, Default)]
@@ -129,17 +130,6 @@ pub(crate) async fn append_change(
     .await
 }
 
-/// Who hears that support now waits for them: the filer and the participants.
-pub(crate) fn customer_recipients(ticket: &Ticket) -> Vec<String> {
-    let mut recipients = vec![ticket.created_by.clone()];
-    for p in &ticket.participant_ids {
-        if !recipients.contains(p) {
-            recipients.push(p.clone());
-        }
-    }
-    recipients
-}
-
 impl Store {
     /// Moves the status without a message (the customer's Close, the closure timeout, a merge).
     pub async fn change_status(
@@ -231,21 +221,27 @@ impl Store {
                 reason,
             )
             .await?;
-            // Support now waits for the customer: they hear of it (never of what support
-            // wrote internally).
-            if matches!(to, Status::WaitingForCustomer | Status::PendingClosure) {
-                let payload = json!({ "key": ticket.key.to_string(), "summary": ticket.summary });
-                for user_id in customer_recipients(&ticket) {
-                    enqueue(
-                        &mut tx,
-                        event,
-                        "ticket.status_changed",
-                        &format!("user:{user_id}"),
-                        payload.clone(),
-                    )
-                    .await?;
+            // Support now waits for the customer, or closed the ticket: they hear of it (never
+            // of what support wrote internally). A customer's own Close tells nobody.
+            let by_customer = match actor_id {
+                Some(actor) => {
+                    sqlx::query_scalar::<_, String>("SELECT role FROM users WHERE id = $1")
+                        .bind(actor)
+                        .fetch_optional(&mut *tx)
+                        .await?
+                        .and_then(|r| Role::parse(&r).ok())
+                        .is_some_and(|r| r.is_customer())
                 }
-            }
+                None => false,
+            };
+            let happening = if by_customer {
+                Happening::CustomerClosed
+            } else {
+                Happening::StatusSet { to }
+            };
+            let payload =
+                json!({ "key": ticket.key.to_string(), "summary": ticket.summary, "status": to });
+            announce(&mut tx, event, happening, &ticket, payload).await?;
         }
         if let Some(to) = &assignee {
             append_change(
@@ -283,11 +279,11 @@ impl Store {
             )
             .await?;
             // The other desk hears that the ticket is now in its queue.
-            enqueue(
+            announce(
                 &mut tx,
                 event,
-                "ticket.desk_changed",
-                &format!("desk:{}", to.code()),
+                Happening::MovedTo(to),
+                &ticket,
                 json!({ "key": ticket.key.to_string(), "summary": ticket.summary }),
             )
             .await?;

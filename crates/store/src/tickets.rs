@@ -16,8 +16,9 @@ use sqlx::{AnyConnection, Row};
 use crate::db::{Dialect, code, like_pattern, new_id, now, search_text, time};
 use crate::error::ConstraintExt;
 use crate::events::append;
-use crate::outbox::enqueue;
+use crate::outbox::announce;
 use crate::{Cursor, Page, PageRequest, Result, Store, StoreError};
+use madoguchi_core::notify::Happening;
 
 /// Who is looking: decides which tickets exist for them.
 #[derive(Debug, Clone, Copy)]
@@ -336,16 +337,15 @@ impl Store {
             json!({ "key": key, "ticket_type": ticket.ticket_type.code, "desk": ticket.ticket_type.desk, "public": true }),
         )
         .await?;
-        let recipient = format!("desk:{}", ticket.ticket_type.desk.code());
-        enqueue(
+        let filed = ticket_by_id(&mut tx, &id).await?;
+        announce(
             &mut tx,
             event,
-            "ticket.created",
-            &recipient,
+            Happening::Filed,
+            &filed,
             json!({ "key": key, "summary": ticket.summary }),
         )
         .await?;
-        let filed = ticket_by_id(&mut tx, &id).await?;
         tx.commit().await?;
         Ok(filed)
     }

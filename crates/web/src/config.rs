@@ -21,6 +21,19 @@ pub struct Config {
     pub attachment_max_bytes: u64,
     /// The most files one ticket or reply carries.
     pub attachment_max_count: usize,
+    /// Where links in emails point (`https://desk.example.com`); by default `http://ADDR`.
+    pub base_url: Option<String>,
+    /// The sender of notification emails.
+    pub mail_from: String,
+    /// The domain of reply addresses (`reply+<token>@<domain>`); by default `mail_from`'s.
+    pub inbound_domain: Option<String>,
+    /// `smtp://`, `smtp://…?tls=required` (STARTTLS) or `smtps://` (TLS), with `user:pass@`
+    /// for authentication; unset writes `.eml` files under `data_dir/outbox/`.
+    pub smtp_url: Option<String>,
+    /// The Bearer token of `POST /api/v1/inbound-mail`; unset turns the endpoint off.
+    pub inbound_secret: Option<String>,
+    /// How often the outbox worker looks for due rows.
+    pub outbox_interval: std::time::Duration,
 }
 
 impl Config {
@@ -34,6 +47,12 @@ impl Config {
             session_lifetime: SignedDuration::from_hours(24 * 14),
             attachment_max_bytes: 20 * 1024 * 1024,
             attachment_max_count: 10,
+            base_url: None,
+            mail_from: "madoguchi@localhost".into(),
+            inbound_domain: None,
+            smtp_url: None,
+            inbound_secret: None,
+            outbox_interval: std::time::Duration::from_secs(2),
         }
     }
 }
@@ -41,4 +60,13 @@ impl Config {
 /// The embedded default: `DATA_DIR/madoguchi.db`.
 pub fn default_database_url(data_dir: &std::path::Path) -> String {
     format!("sqlite://{}", data_dir.join("madoguchi.db").display())
+}
+
+impl Config {
+    /// The address links in emails point to.
+    pub fn public_base_url(&self) -> String {
+        self.base_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.addr))
+    }
 }

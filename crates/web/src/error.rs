@@ -35,6 +35,8 @@ pub enum ApiError {
     Invalid(Invalid),
     /// 500: our fault; logged.
     Internal,
+    /// 503: cannot be done now; try again later.
+    Unavailable(String),
 }
 
 /// The body of every API error (RFC 9457).
@@ -126,6 +128,9 @@ impl ApiError {
                     summary(&fields),
                     Some(fields),
                 )
+            }
+            ApiError::Unavailable(why) => {
+                (503, "unavailable", "Try again later", why.clone(), None)
             }
             ApiError::Internal => (
                 500,

@@ -18,6 +18,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, header};
 use axum::routing::get;
+use madoguchi_app::notify::Mailer;
 use madoguchi_store::Store;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
@@ -74,13 +75,29 @@ impl Server {
     pub async fn start(config: Config, store: Store) -> std::io::Result<Server> {
         let listener = tokio::net::TcpListener::bind(config.addr).await?;
         let addr = listener.local_addr()?;
+        let mailer = Mailer::new(
+            config.mail_from.clone(),
+            config.inbound_domain.clone(),
+            config
+                .base_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{addr}")),
+            config.smtp_url.as_deref(),
+            config.data_dir.join("outbox"),
+        )
+        .map_err(|e| std::io::Error::other(e.to_string()))?;
         let state = AppState {
             store,
             config: Arc::new(config),
             metrics: ops::recorder(),
+            mailer,
         };
         tokio::spawn(forget_stale_uploads(state.clone()));
         tokio::spawn(desk_jobs(state.store.clone()));
+        // Tests that drive the worker by hand (with a clock of their own) turn it off with 0.
+        if !state.config.outbox_interval.is_zero() {
+            tokio::spawn(outbox_worker(state.clone()));
+        }
         let app = app(state);
         let task = tokio::spawn(async move {
             axum::serve(listener, app)
@@ -132,6 +149,23 @@ async fn desk_jobs(store: Store) {
                     Err(e) => tracing::warn!(error = %e, "auto-closing tickets"),
                 }
             }
+        }
+    }
+}
+
+/// The outbox worker: every few seconds, fans new events out to webhooks and delivers what is
+/// due (emails, webhooks, bounces). Claimable, so every instance may run it.
+async fn outbox_worker(state: AppState) {
+    let mut tick = tokio::time::interval(state.config.outbox_interval);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        match madoguchi_app::notify::run_outbox(&state.store, &state.mailer, jiff::Timestamp::now())
+            .await
+        {
+            Ok(round) if round == Default::default() => {}
+            Ok(round) => tracing::info!(?round, "outbox"),
+            Err(e) => tracing::warn!(error = %e, "outbox worker"),
         }
     }
 }

@@ -7,6 +7,7 @@ mod desk;
 mod knowledge;
 mod me;
 pub(crate) mod merge_callbacks_satisfaction;
+pub(crate) mod notify;
 pub(crate) mod queues;
 mod reports;
 pub(crate) mod tickets;
@@ -131,5 +132,21 @@ pub fn router() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(canned_replies::render))
         .routes(routes!(reports::report))
+        .routes(routes!(
+            notify::get_notifications,
+            notify::put_notifications
+        ))
+        .routes(routes!(notify::inbound_mail))
+        .routes(routes!(notify::outbox))
+        .routes(routes!(notify::retry))
+        .routes(routes!(notify::list_webhooks, notify::create_webhook))
+        .routes(routes!(
+            notify::get_webhook,
+            notify::update_webhook,
+            notify::delete_webhook
+        ))
+        .routes(routes!(notify::deliveries))
+        .routes(routes!(notify::replay))
+        .routes(routes!(notify::get_desk_email, notify::put_desk_email))
         .merge(admin::router())
 }

@@ -38,6 +38,8 @@ struct HomePage {
     desks: Vec<String>,
     notice: bool,
     preferences_error: Option<String>,
+    notifications: Vec<crate::ui::notify::NotificationRow>,
+    notifications_saved: bool,
 }
 
 fn home_page(
@@ -76,12 +78,15 @@ fn home_page(
             .collect(),
         notice,
         preferences_error,
+        notifications: Vec::new(),
+        notifications_saved: false,
     }
 }
 
 #[derive(Deserialize)]
 pub struct HomeQuery {
     saved: Option<String>,
+    notifications: Option<String>,
 }
 
 /// `/`: an agent's home is their queues; everyone else's is the service desk page.
@@ -103,12 +108,16 @@ pub async fn profile(
     Query(q): Query<HomeQuery>,
 ) -> Response {
     let locale = session.user.locale;
-    match identity::profile(&state.store, &session.user).await {
-        Ok(profile) => render(
-            locale,
-            home_page(profile, &session, q.saved.is_some(), None),
-        ),
-        Err(e) => PageError::from_service(locale, e).into_response(),
+    let profile = identity::profile(&state.store, &session.user).await;
+    let rows = crate::ui::notify::notification_rows(&state, &session).await;
+    match (profile, rows) {
+        (Ok(profile), Ok(rows)) => {
+            let mut page = home_page(profile, &session, q.saved.is_some(), None);
+            page.notifications = rows;
+            page.notifications_saved = q.notifications.is_some();
+            render(locale, page)
+        }
+        (Err(e), _) | (_, Err(e)) => PageError::from_service(locale, e).into_response(),
     }
 }
 
@@ -155,7 +164,10 @@ pub async fn save_preferences(
                 Ok(mut profile) => {
                     // Show what they typed, so they can correct it.
                     profile.user.time_zone = form.time_zone.unwrap_or_default();
-                    let page = home_page(profile, &session, false, Some(message));
+                    let mut page = home_page(profile, &session, false, Some(message));
+                    page.notifications = crate::ui::notify::notification_rows(&state, &session)
+                        .await
+                        .unwrap_or_default();
                     (StatusCode::UNPROCESSABLE_ENTITY, render(locale, page)).into_response()
                 }
                 Err(e) => PageError::from_service(locale, e).into_response(),

@@ -8,6 +8,7 @@ mod knowledge;
 pub(crate) mod login;
 mod merge;
 mod multipart_form;
+pub(crate) mod notify;
 mod permissions;
 pub(crate) mod queues;
 mod reports;
@@ -36,6 +37,19 @@ pub fn router() -> Router<AppState> {
         .route("/queues/{desk}/take", post(queues::take))
         .route("/queues/{desk}/bulk", post(queues::bulk))
         .route("/preferences", axum::routing::post(home::save_preferences))
+        .route("/profile/notifications", post(notify::save_notifications))
+        .route("/admin/mail", get(notify::mail))
+        .route("/admin/mail/desks", post(notify::save_desk))
+        .route("/admin/mail/{id}/retry", post(notify::retry))
+        .route(
+            "/admin/webhooks",
+            get(notify::webhooks_list).post(notify::webhooks_create),
+        )
+        .route("/admin/webhooks/{id}", get(notify::webhook_show))
+        .route(
+            "/admin/webhooks/{id}/deliveries/{delivery}/replay",
+            post(notify::webhook_replay),
+        )
         .route("/login", get(login::page).post(login::submit))
         .route("/logout", axum::routing::post(login::log_out))
         .route(
@@ -114,6 +128,7 @@ pub(crate) struct Nav {
     pub csrf: String,
     pub may_manage_permissions: bool,
     pub is_customer: bool,
+    pub is_admin: bool,
 }
 
 impl Nav {
@@ -128,6 +143,7 @@ impl Nav {
                 madoguchi_core::Role::CustomerAdmin | madoguchi_core::Role::Admin
             ),
             is_customer: role.is_customer(),
+            is_admin: role == madoguchi_core::Role::Admin,
         }
     }
 }

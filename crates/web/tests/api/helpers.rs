@@ -20,7 +20,17 @@ pub struct TestApp {
     data_dir: std::path::PathBuf,
 }
 
+/// The Bearer token of `POST /api/v1/inbound-mail` in tests.
+pub const INBOUND_SECRET: &str = "inbound-test-secret";
+/// The domain of reply addresses and Message-IDs in tests.
+pub const MAIL_DOMAIN: &str = "madoguchi.test";
+
 pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+    spawn_app_with(backend, |_| {}).await
+}
+
+/// A server whose configuration `tweak` changes first (an SMTP server, the worker off…).
+pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> Option<TestApp> {
     let db = TestDb::new(backend).await?;
     let store = db.store.clone();
     let admin = store
@@ -47,6 +57,9 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
     let mut config = Config::new(data_dir.clone());
     config.addr = "127.0.0.1:0".parse().unwrap();
     config.database_url = db.url.clone();
+    config.mail_from = format!("support@{MAIL_DOMAIN}");
+    config.inbound_secret = Some(INBOUND_SECRET.into());
+    tweak(&mut config);
     let server = Server::start(config, store).await.unwrap();
     Some(TestApp {
         base: format!("http://{}", server.addr),
@@ -62,6 +75,10 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
 }
 
 impl TestApp {
+    pub fn data_dir(&self) -> &std::path::Path {
+        &self.data_dir
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

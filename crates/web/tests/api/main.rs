@@ -2,6 +2,10 @@
 //! own server on a free port.
 
 mod helpers;
+mod inbound_cases;
+mod notify_world;
+#[path = "../../../app/tests/support/smtp.rs"]
+mod smtp;
 
 mod admin_setup;
 mod bad_input;
@@ -9,8 +13,10 @@ mod browser_login;
 mod canned_replies;
 mod demo;
 mod desk_workflow;
+mod inbound_mail;
 mod knowledge;
 mod merge_callbacks_satisfaction;
+mod notifications;
 mod operations;
 mod permissions;
 mod queues;
@@ -18,3 +24,4 @@ mod reports;
 mod sla;
 mod tickets;
 mod ui_tickets;
+mod webhooks;
