@@ -1,9 +1,6 @@
 //! The knowledge center (SPEC §7): every logged-in user reads published articles; agents and
 //! admins write, publish and delete them.
 
-use std::collections::HashMap;
-use std::sync::{Arc, LazyLock, Mutex};
-
 use madoguchi_core::knowledge::{Article, ArticleKind, IssueStatus, check_article};
 use madoguchi_core::model::User;
 use madoguchi_core::{Invalid, Problem, Role};
@@ -11,6 +8,7 @@ use madoguchi_store::{ArticleFilter, Page, PageRequest, Store};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+use crate::search::Search;
 use crate::{ServiceError, ServiceResult};
 
 fn writes_articles(user: &User) -> bool {
@@ -78,12 +76,42 @@ impl ArticleQuery {
     }
 }
 
+/// Articles newest first; with words, those the search index finds for them, best first,
+/// with where they matched.
 pub async fn list(
     store: &Store,
+    index: &Search,
+    user: &User,
     filter: &ArticleFilter,
     page: &PageRequest,
-) -> ServiceResult<Page<Article>> {
-    Ok(store.articles(filter, page).await?)
+) -> ServiceResult<Page<Found>> {
+    if filter.q.as_deref().is_none_or(|q| q.trim().is_empty()) {
+        return Ok(store.articles(filter, page).await?.map(|article| Found {
+            title: vec![madoguchi_search::Fragment {
+                text: article.title.clone(),
+                hit: false,
+            }],
+            snippet: None,
+            article,
+        }));
+    }
+    let offset = match &page.after {
+        None => 0,
+        Some(c) => c
+            .value()
+            .strip_prefix("o:")
+            .and_then(|n| n.parse().ok())
+            .ok_or_else(|| {
+                ServiceError::Malformed("the cursor is not one of this list's".into())
+            })?,
+    };
+    let limit = page.limit as usize;
+    let (total, items) = search(store, index, user, filter, offset, limit).await?;
+    let next = offset + limit;
+    Ok(Page {
+        items,
+        next_cursor: (next < total).then(|| madoguchi_store::Cursor::of(&format!("o:{next}"))),
+    })
 }
 
 /// One article; a draft is as missing for those who may not write.
@@ -160,74 +188,97 @@ pub async fn deflections(store: &Store, user: &User, id: &str) -> ServiceResult<
 
 /// How many related articles the filing form shows.
 const SUGGESTIONS: usize = 5;
-/// The most articles weighed for a suggestion: the newest first.
-const SUGGESTION_POOL: u32 = 200;
 
 /// The most characters of a draft weighed for suggestions: the start of a description says
 /// what it is about.
 pub const SUGGEST_TEXT_MAX: usize = 1000;
 
-/// Analysed articles by id, with the version they were analysed at: analysing a body costs
-/// far more than ranking it, and articles change rarely.
-type AnalysedCache = HashMap<String, (jiff::Timestamp, Arc<madoguchi_search::Analysed>)>;
-
-static ANALYSED: LazyLock<Mutex<AnalysedCache>> = LazyLock::new(Default::default);
-
-fn analysed(article: &Article) -> Arc<madoguchi_search::Analysed> {
-    let mut cache = ANALYSED
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    if let Some((version, terms)) = cache.get(&article.id)
-        && *version == article.updated_at
-    {
-        return terms.clone();
-    }
-    let terms = Arc::new(madoguchi_search::Analysed::new(
-        &article.title,
-        &article.body,
-    ));
-    cache.insert(article.id.clone(), (article.updated_at, terms.clone()));
-    terms
+/// An article found, with where the words matched.
+#[derive(Debug, Clone)]
+pub struct Found {
+    pub article: Article,
+    /// The title, the matched words marked.
+    pub title: Vec<madoguchi_search::Fragment>,
+    /// Where the body matched, if it did.
+    pub snippet: Option<Vec<madoguchi_search::Fragment>>,
 }
 
-/// The published articles most related to a draft ticket (SPEC §4): Japanese-aware ranking of
-/// the summary and details against titles and bodies, articles of the chosen service menu
-/// first among equals.
+/// Articles for the index's hits, in the hits' order (one deleted meanwhile is left out).
+async fn found(
+    store: &Store,
+    with_drafts: bool,
+    hits: Vec<madoguchi_search::ArticleHit>,
+) -> ServiceResult<Vec<Found>> {
+    let mut out = Vec::with_capacity(hits.len());
+    for hit in hits {
+        match store.article(&hit.id, with_drafts).await {
+            Ok(article) => out.push(Found {
+                article,
+                title: hit.title,
+                snippet: hit.snippet,
+            }),
+            Err(madoguchi_store::StoreError::NotFound) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(out)
+}
+
+/// The published articles most related to a draft ticket (SPEC §4): every article weighed,
+/// Japanese-aware, synonyms applied; the chosen service menu, the reader's language and
+/// open known issues first among equals.
 pub async fn suggest(
     store: &Store,
+    search: &Search,
     text: &str,
     service_menu: Option<&str>,
-) -> ServiceResult<Vec<Article>> {
+    locale: Option<&str>,
+) -> ServiceResult<Vec<Found>> {
     let text: String = text.chars().take(SUGGEST_TEXT_MAX).collect();
     if text.trim().is_empty() {
         return Ok(Vec::new());
     }
-    let filter = ArticleFilter::default();
-    let page = PageRequest::new(Some(SUGGESTION_POOL), None).expect("200 is a valid page size");
-    let articles = store.articles(&filter, &page).await?.items;
-    let menu = service_menu.filter(|m| !m.is_empty()).map(str::to_owned);
-    // Analysis and ranking are CPU work: off the async threads.
-    let ranked = tokio::task::spawn_blocking(move || {
-        let terms: Vec<Arc<madoguchi_search::Analysed>> = articles.iter().map(analysed).collect();
-        let refs: Vec<&madoguchi_search::Analysed> = terms.iter().map(Arc::as_ref).collect();
-        let mut ranked = madoguchi_search::rank(&text, &refs, 0.3);
-        if let Some(menu) = &menu {
-            for (i, score) in &mut ranked {
-                if articles[*i].service_menus.iter().any(|m| m == menu) {
-                    *score *= 1.5;
-                }
-            }
-            ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
-        }
-        ranked
-            .into_iter()
-            .take(SUGGESTIONS)
-            .map(|(i, _)| articles[i].clone())
-            .collect::<Vec<_>>()
-    })
-    .await
-    .map_err(|e| ServiceError::Internal(format!("ranking suggestions: {e}")))?;
-    Ok(ranked)
+    search.catch_up(store).await?;
+    let synonyms = search.synonyms();
+    let query = madoguchi_search::Suggest {
+        text,
+        service_menu: service_menu.filter(|m| !m.is_empty()).map(str::to_owned),
+        locale: locale.map(str::to_owned),
+        limit: SUGGESTIONS,
+    };
+    let hits = search
+        .with_indexes(move |ix| ix.articles.suggest(&synonyms, &query))
+        .await?;
+    found(store, false, hits).await
+}
+
+/// The knowledge center's search box: every word must match (synonyms count), filtered by
+/// kind, menu and status; drafts for those who write. Answers the page and the total.
+pub async fn search(
+    store: &Store,
+    search: &Search,
+    user: &User,
+    filter: &ArticleFilter,
+    offset: usize,
+    limit: usize,
+) -> ServiceResult<(usize, Vec<Found>)> {
+    let text = filter.q.clone().unwrap_or_default();
+    search.catch_up(store).await?;
+    let synonyms = search.synonyms();
+    let with_drafts = writes_articles(user);
+    let query = madoguchi_search::ArticleSearch {
+        text,
+        kind: filter.kind.map(|k| k.code().to_owned()),
+        service_menu: filter.service_menu.clone(),
+        issue_status: filter.issue_status.map(|s| s.code().to_owned()),
+        with_drafts,
+        offset,
+        limit,
+    };
+    let (total, hits) = search
+        .with_indexes(move |ix| ix.articles.search(&synonyms, &query))
+        .await?;
+    Ok((total, found(store, with_drafts, hits).await?))
 }
 
 /// Markdown as safe HTML: rendered, then stripped of anything that could run or leak.

@@ -18,7 +18,9 @@ pub mod password;
 pub mod queues;
 pub mod reports;
 pub mod satisfaction;
+pub mod search;
 pub mod sla;
+pub mod synonyms;
 pub mod tickets;
 pub mod webhooks;
 

@@ -15,8 +15,10 @@ use madoguchi_store::{
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+use crate::search::Search;
 use crate::tickets::{TicketPatch, parse_key};
 use crate::{ServiceError, ServiceResult};
+use madoguchi_search::TicketSearch;
 
 /// The most tickets one bulk change takes.
 pub const BULK_MAX: usize = 100;
@@ -189,6 +191,7 @@ impl QueueQuery {
             assignee,
             sla,
             q: given(&self.q).map(str::to_owned),
+            ids: None,
         };
         Ok((filter, sort))
     }
@@ -213,11 +216,18 @@ pub struct QueueAnswer {
     pub queue: QueuePage,
     /// Requesters, assignees and participants of the page's tickets.
     pub people: Vec<Person>,
+    /// Where each ticket of the page matched the words searched, by ticket id.
+    pub snippets: std::collections::HashMap<String, crate::tickets::Snippets>,
 }
 
 /// A page of `desk`'s queue; `NotFound` for customers and for desks the caller does not work.
+///
+/// Words are looked up in the search index (requester, organization and internal notes
+/// included, within the caller's desks); the queue's filters and sort then apply to the most
+/// relevant [`SEARCH_HITS_MAX`](crate::tickets::SEARCH_HITS_MAX) hits.
 pub async fn queue(
     store: &Store,
+    search: &Search,
     user: &User,
     desk: Desk,
     filter: &QueueFilter,
@@ -227,7 +237,49 @@ pub async fn queue(
     if user.role.is_customer() {
         return Err(ServiceError::NotFound);
     }
-    let queue = store.queue(user, desk, filter, sort, page).await?;
+    let words = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
+    let mut filter = filter.clone();
+    let visibility = match words {
+        Some(words) => {
+            search.catch_up(store).await?;
+            let visibility = search.visibility(store, user).await?;
+            let query = TicketSearch {
+                text: words.to_owned(),
+                desk: Some(desk.code().to_owned()),
+                limit: crate::tickets::SEARCH_HITS_MAX,
+                ..Default::default()
+            };
+            let synonyms = search.synonyms();
+            let v = visibility.clone();
+            let found = search
+                .with_indexes(move |ix| ix.tickets.search(&synonyms, &v, &query))
+                .await?;
+            filter.ids = Some(found.hits.into_iter().map(|h| h.id).collect());
+            Some(visibility)
+        }
+        None => None,
+    };
+    let queue = store.queue(user, desk, &filter, sort, page).await?;
+    let mut snippets = std::collections::HashMap::new();
+    if let (Some(words), Some(visibility)) = (words, visibility) {
+        let query = TicketSearch {
+            text: words.to_owned(),
+            ids: queue
+                .page
+                .items
+                .iter()
+                .map(|i| i.ticket.id.clone())
+                .collect(),
+            limit: queue.page.items.len().max(1),
+            snippets: true,
+            ..Default::default()
+        };
+        let synonyms = search.synonyms();
+        let found = search
+            .with_indexes(move |ix| ix.tickets.search(&synonyms, &visibility, &query))
+            .await?;
+        snippets = found.hits.into_iter().map(|h| (h.id, h.snippets)).collect();
+    }
     let mut ids: Vec<String> = Vec::new();
     for item in &queue.page.items {
         let t = &item.ticket;
@@ -238,7 +290,11 @@ pub async fn queue(
     ids.sort();
     ids.dedup();
     let people = store.people(&ids).await?;
-    Ok(QueueAnswer { queue, people })
+    Ok(QueueAnswer {
+        queue,
+        people,
+        snippets,
+    })
 }
 
 /// `POST /api/v1/tickets/bulk`: the same change to several tickets.

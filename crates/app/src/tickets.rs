@@ -1,7 +1,7 @@
 //! Filing and following tickets (SPEC §2–5): categories, the filing rules, the lists, the
 //! ticket page's data, replies, closing, and the agent's changes.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
@@ -16,13 +16,15 @@ use madoguchi_core::ticket::{
 };
 use madoguchi_core::values::{Email, TicketKey};
 use madoguchi_core::{Channel, Desk, Invalid, Problem, Status, Via};
+use madoguchi_search::{TicketSearch, TicketSort};
 use madoguchi_store::{
-    Filing, HistoryEntry, NewMessage, PageRequest, Person, Store, StoreError, TicketFilter,
-    TicketList, Viewer,
+    Cursor, Filing, HistoryEntry, NewMessage, Page, PageRequest, Person, Store, StoreError,
+    TicketFilter, TicketList, Viewer,
 };
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+use crate::search::Search;
 use crate::{ServiceError, ServiceResult};
 
 /// The categories a user may file under, or why there are none, with whom to ask.
@@ -344,8 +346,10 @@ pub struct TicketQuery {
     pub service_menu: Option<String>,
     /// Agents: `general` or `premium`.
     pub desk: Option<String>,
-    /// Words in the summary or details.
+    /// Words in the summary, details or replies, or a ticket key.
     pub q: Option<String>,
+    /// With words: `relevance` (the default) or `newest`.
+    pub sort: Option<String>,
     /// 1–200, default 50.
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
@@ -378,13 +382,105 @@ impl TicketQuery {
     }
 }
 
+/// Where a ticket matched the words searched: (part, snippet) pairs.
+pub type Snippets = Vec<(&'static str, Vec<madoguchi_search::Fragment>)>;
+
+/// A page of a ticket list, and where its tickets matched the words searched.
+#[derive(Debug, Clone)]
+pub struct Listed {
+    pub list: TicketList,
+    /// By ticket id; empty without words.
+    pub snippets: HashMap<String, Snippets>,
+}
+
+/// The most hits of a search the queue's own filters and sorts are applied to.
+pub const SEARCH_HITS_MAX: usize = 2000;
+
+/// Reads a search list's cursor: the offset of the page in the ranking.
+fn offset(page: &PageRequest) -> ServiceResult<usize> {
+    match &page.after {
+        None => Ok(0),
+        Some(c) => c
+            .value()
+            .strip_prefix("o:")
+            .and_then(|n| n.parse().ok())
+            .ok_or_else(|| ServiceError::Malformed("the cursor is not one of this list's".into())),
+    }
+}
+
+/// The tickets `user` may see, newest first; with words, those the search index finds for
+/// them (the caller's visibility inside the index query), by relevance or newest first,
+/// with snippets.
 pub async fn list(
     store: &Store,
+    search: &Search,
     user: &User,
     filter: &TicketFilter,
+    sort: Option<&str>,
     page: &PageRequest,
-) -> ServiceResult<TicketList> {
-    Ok(store.tickets(Viewer::of(user), filter, page).await?)
+) -> ServiceResult<Listed> {
+    let Some(words) = filter.q.as_deref().filter(|q| !q.trim().is_empty()) else {
+        return Ok(Listed {
+            list: store.tickets(Viewer::of(user), filter, page).await?,
+            snippets: HashMap::new(),
+        });
+    };
+    let sort = match sort.map(str::trim).filter(|s| !s.is_empty()) {
+        None | Some("relevance") => TicketSort::Relevance,
+        Some("newest") => TicketSort::Newest,
+        Some(other) => {
+            return Err(ServiceError::Invalid(Invalid::one(
+                "sort",
+                Problem::UnknownCode(madoguchi_core::UnknownCode {
+                    what: "sort",
+                    given: other.to_owned(),
+                    allowed: vec!["relevance", "newest"],
+                }),
+            )));
+        }
+    };
+    let offset = offset(page)?;
+    search.catch_up(store).await?;
+    let visibility = search.visibility(store, user).await?;
+    let query = TicketSearch {
+        text: words.to_owned(),
+        status: filter
+            .status
+            .map(|s| vec![s.code().to_owned()])
+            .unwrap_or_default(),
+        ticket_type: filter.ticket_type.clone(),
+        service_menu: filter.service_menu.clone(),
+        desk: filter.desk.map(|d| d.code().to_owned()),
+        sort,
+        offset,
+        limit: page.limit as usize,
+        snippets: true,
+        counts: true,
+        ..Default::default()
+    };
+    let synonyms = search.synonyms();
+    let found = search
+        .with_indexes(move |ix| ix.tickets.search(&synonyms, &visibility, &query))
+        .await?;
+    let ids: Vec<String> = found.hits.iter().map(|h| h.id.clone()).collect();
+    let tickets = store.tickets_among(Viewer::of(user), &ids).await?;
+    let next = offset + ids.len();
+    let by_status = found
+        .by_status
+        .iter()
+        .filter_map(|(code, n)| Some((Status::parse(code).ok()?, *n as i64)))
+        .collect();
+    Ok(Listed {
+        list: TicketList {
+            page: Page {
+                items: tickets,
+                next_cursor: (next < found.total).then(|| Cursor::of(&format!("o:{next}"))),
+            },
+            total: found.total as i64,
+            by_status,
+        },
+        snippets: found.hits.into_iter().map(|h| (h.id, h.snippets)).collect(),
+    })
 }
 
 /// Everything the ticket page and `GET /api/v1/tickets/{key}` show, as `user` may see it.

@@ -11,6 +11,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+mod search;
+
 use anyhow::{Context, Result, bail};
 use clap::Parser;
 use madoguchi_store::testing::{Backend, TestDb};
@@ -41,6 +43,18 @@ struct Args {
     /// Runs only the queue scenario (the others take minutes).
     #[arg(long)]
     queue_only: bool,
+    /// Runs only the search benchmark: indexing, related articles, ticket search.
+    #[arg(long)]
+    search: bool,
+    /// Articles loaded for the search benchmark.
+    #[arg(long, default_value_t = 100_000)]
+    search_articles: usize,
+    /// Tickets loaded for the search benchmark.
+    #[arg(long, default_value_t = 1_000_000)]
+    search_tickets: usize,
+    /// Organizations the search benchmark's tickets are spread over.
+    #[arg(long, default_value_t = 1000)]
+    search_orgs: usize,
 }
 
 /// One scenario's figures.
@@ -277,6 +291,21 @@ async fn main() -> Result<()> {
     });
 
     let mut results = Vec::new();
+    if args.search {
+        let load = search::SearchLoad {
+            articles: args.search_articles,
+            tickets: args.search_tickets,
+            orgs: args.search_orgs,
+            requests: args.requests,
+        };
+        for r in search::run(&store, &dir, &load).await? {
+            println!("{r}");
+        }
+        server.task.abort();
+        db.finish().await;
+        std::fs::remove_dir_all(&dir).ok();
+        return Ok(());
+    }
     if args.queue_only {
         results.extend(queue_scenario(&store, &customer, &support, &agent.id, &args).await?);
         for r in &results {

@@ -62,6 +62,8 @@ enum Command {
         #[arg(long)]
         to: std::path::PathBuf,
     },
+    /// Rebuilds the search indexes (`DATA/index/`) from the database.
+    Reindex,
 }
 
 #[derive(Subcommand)]
@@ -139,7 +141,44 @@ async fn main() -> Result<()> {
             );
             Ok(())
         }
+        Command::Reindex => reindex(&config, &store).await,
     }
+}
+
+/// Deletes the indexes and builds them again from the database. A running server keeps its
+/// own open indexes: restart it afterwards (it would otherwise rebuild them itself when it
+/// finds them missing at its next start).
+async fn reindex(config: &Config, store: &Store) -> Result<()> {
+    let started = std::time::Instant::now();
+    if config.index_dir.exists() {
+        for entry in std::fs::read_dir(&config.index_dir)? {
+            let path = entry?.path();
+            // The dictionary is not derived from the database: keep it.
+            if path != config.dictionary_dir {
+                if path.is_dir() {
+                    std::fs::remove_dir_all(&path)?;
+                } else {
+                    std::fs::remove_file(&path)?;
+                }
+            }
+        }
+    }
+    let search = madoguchi_app::search::Search::open(store, &config.search())
+        .await
+        .context("rebuilding the search indexes")?;
+    let indexes = search.indexes();
+    println!(
+        "search indexes rebuilt in {:.1} s: {} tickets, {} articles ({})",
+        started.elapsed().as_secs_f64(),
+        indexes.tickets.len(),
+        indexes.articles.len(),
+        if search.has_morphology() {
+            "Japanese morphology and bigrams"
+        } else {
+            "bigrams only: install mecab-ipadic for morphology"
+        }
+    );
+    Ok(())
 }
 
 /// Opens and migrates the database: every command wants the schema current.

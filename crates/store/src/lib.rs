@@ -32,6 +32,9 @@ mod queue_fixtures;
 mod queues;
 mod reports;
 mod satisfaction;
+mod search_feed;
+#[cfg(feature = "testing")]
+mod search_fixtures;
 mod secrets;
 mod sessions;
 mod sla;
@@ -60,6 +63,7 @@ pub use queues::{
     AssigneeFilter, DeskQueue, QueueCounts, QueueFilter, QueueItem, QueuePage, QueueSort, SlaFilter,
 };
 pub use reports::{COMMENTS_MAX, DeskFacts, FiledTicket, RatingComment, RatingSums};
+pub use search_feed::{SynonymGroup, TicketSource};
 pub use secrets::random_secret;
 pub use sessions::Session;
 pub use sla::SlaPolicy;

@@ -31,6 +31,16 @@ impl Cursor {
     pub(crate) fn key(&self) -> &str {
         &self.0
     }
+
+    /// A cursor of a list paged outside the store (the search index's ranked hits).
+    pub fn of(key: &str) -> Cursor {
+        Cursor(key.to_owned())
+    }
+
+    /// What a cursor made by [`Cursor::of`] holds.
+    pub fn value(&self) -> &str {
+        &self.0
+    }
 }
 
 /// Which page to read.

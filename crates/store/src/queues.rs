@@ -122,6 +122,8 @@ pub struct QueueFilter {
     pub sla: Option<SlaFilter>,
     /// Words of the summary and details (normalised substring), or a ticket key.
     pub q: Option<String>,
+    /// Only these tickets: the search index's hits for the words (which then replace `q`).
+    pub ids: Option<Vec<String>>,
 }
 
 impl QueueFilter {
@@ -133,6 +135,7 @@ impl QueueFilter {
             && self.service_menu.is_none()
             && self.organization_id.is_none()
             && self.q.is_none()
+            && self.ids.is_none()
             && !self.statuses.contains(&Status::Closed)
     }
 }
@@ -436,7 +439,15 @@ impl Store {
                 ));
             }
         }
-        if let Some(q) = filter.q.as_deref().filter(|q| !q.trim().is_empty()) {
+        if let Some(ids) = &filter.ids {
+            let list = sql.text(&json_list(ids)?);
+            sql.push(&match self.dialect() {
+                Dialect::Sqlite => format!(" AND t.id IN (SELECT value FROM json_each({list}))"),
+                Dialect::Postgres => {
+                    format!(" AND t.id IN (SELECT jsonb_array_elements_text({list}::jsonb))")
+                }
+            });
+        } else if let Some(q) = filter.q.as_deref().filter(|q| !q.trim().is_empty()) {
             let pattern = sql.text(&like_pattern(q));
             match madoguchi_core::values::TicketKey::parse(q.trim()) {
                 Some(key) => {

@@ -479,6 +479,52 @@ impl Store {
         })
     }
 
+    /// Those of these tickets `viewer` may see, in the order of `ids` (the search index's
+    /// ranking). The index already carried the caller's visibility; this reads it again.
+    pub async fn tickets_among(&self, viewer: Viewer<'_>, ids: &[String]) -> Result<Vec<Ticket>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        macro_rules! among_sqlite {
+            ($($visible:tt)*) => {
+                concat!(
+                    "SELECT ", columns!(),
+                    " FROM tickets t JOIN contracts c ON c.id = t.contract_id",
+                    " WHERE t.id IN (SELECT value FROM json_each($4)) AND ", $($visible)*
+                )
+            };
+        }
+        macro_rules! among_postgres {
+            ($($visible:tt)*) => {
+                concat!(
+                    "SELECT ", columns!(),
+                    " FROM tickets t JOIN contracts c ON c.id = t.contract_id",
+                    " WHERE t.id IN (SELECT jsonb_array_elements_text($4::jsonb)) AND ", $($visible)*
+                )
+            };
+        }
+        let sql = match self.dialect() {
+            Dialect::Sqlite => for_viewer!(viewer, among_sqlite),
+            Dialect::Postgres => for_viewer!(viewer, among_postgres),
+        };
+        let rows = sqlx::query(sql)
+            .bind(viewer.kind())
+            .bind(viewer.user_id())
+            .bind(viewer.organization_id())
+            .bind(json_list(ids)?)
+            .fetch_all(&self.read)
+            .await?;
+        let mut tickets = rows.iter().map(ticket_from).collect::<Result<Vec<_>>>()?;
+        let rank: std::collections::HashMap<&str, usize> = ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (id.as_str(), i))
+            .collect();
+        tickets.sort_by_key(|t| rank.get(t.id.as_str()).copied().unwrap_or(usize::MAX));
+        self.fill_participants(&mut tickets).await?;
+        Ok(tickets)
+    }
+
     /// People by id, for showing participants, authors and assignees.
     pub async fn people(&self, ids: &[String]) -> Result<Vec<Person>> {
         if ids.is_empty() {

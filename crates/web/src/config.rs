@@ -34,6 +34,10 @@ pub struct Config {
     pub inbound_secret: Option<String>,
     /// How often the outbox worker looks for due rows.
     pub outbox_interval: std::time::Duration,
+    /// The search indexes (`DATA/index/`): derived from the store, rebuilt when missing.
+    pub index_dir: PathBuf,
+    /// Where the morphological dictionary is built from Debian's `mecab-ipadic` once and kept.
+    pub dictionary_dir: PathBuf,
 }
 
 impl Config {
@@ -42,7 +46,6 @@ impl Config {
         Config {
             addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
             database_url: default_database_url(&data_dir),
-            data_dir,
             secure_cookies: false,
             session_lifetime: SignedDuration::from_hours(24 * 14),
             attachment_max_bytes: 20 * 1024 * 1024,
@@ -53,6 +56,9 @@ impl Config {
             smtp_url: None,
             inbound_secret: None,
             outbox_interval: std::time::Duration::from_secs(2),
+            index_dir: data_dir.join("index"),
+            dictionary_dir: data_dir.join("index").join("ipadic"),
+            data_dir,
         }
     }
 }
@@ -68,5 +74,14 @@ impl Config {
         self.base_url
             .clone()
             .unwrap_or_else(|| format!("http://{}", self.addr))
+    }
+
+    /// Where search keeps its indexes and dictionary.
+    pub fn search(&self) -> madoguchi_app::search::SearchConfig {
+        madoguchi_app::search::SearchConfig {
+            index_dir: Some(self.index_dir.clone()),
+            dictionary_dir: self.dictionary_dir.clone(),
+            ipadic_sources: PathBuf::from(madoguchi_search::dictionary::DEBIAN_IPADIC),
+        }
     }
 }

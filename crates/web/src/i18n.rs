@@ -46,6 +46,10 @@ macro_rules! locale_files {
                 concat!("notify.", $lang, ".toml"),
                 include_str!(concat!("../locales/notify.", $lang, ".toml")),
             ),
+            (
+                concat!("search.", $lang, ".toml"),
+                include_str!(concat!("../locales/search.", $lang, ".toml")),
+            ),
         ]
     };
 }

@@ -86,12 +86,17 @@ impl Server {
             config.data_dir.join("outbox"),
         )
         .map_err(|e| std::io::Error::other(e.to_string()))?;
+        let search = madoguchi_app::search::Search::open(&store, &config.search())
+            .await
+            .map_err(std::io::Error::other)?;
         let state = AppState {
             store,
             config: Arc::new(config),
             metrics: ops::recorder(),
             mailer,
+            search: search.clone(),
         };
+        tokio::spawn(madoguchi_app::search::follow(search, state.store.clone()));
         tokio::spawn(forget_stale_uploads(state.clone()));
         tokio::spawn(desk_jobs(state.store.clone()));
         // Tests that drive the worker by hand (with a clock of their own) turn it off with 0.

@@ -7,13 +7,16 @@ use metrics_exporter_prometheus::PrometheusHandle;
 
 use crate::config::Config;
 
-/// What every handler can reach: the store, the settings, and how mail leaves.
+/// What every handler can reach: the store, the search indexes, the settings, and how mail
+/// leaves.
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
     pub config: Arc<Config>,
     pub metrics: Option<PrometheusHandle>,
     pub mailer: Mailer,
+    /// The search indexes, following the store's event log.
+    pub search: Arc<madoguchi_app::search::Search>,
 }
 
 impl AppState {

@@ -131,6 +131,17 @@
             link.rel = "noopener";
             link.textContent = a.title;
             li.appendChild(link);
+            // Where the article matches what was typed, the words marked (text only, never HTML).
+            if (a.snippet && a.snippet.fragments) {
+              var snippet = document.createElement("div");
+              snippet.className = "snippet";
+              a.snippet.fragments.forEach(function (f) {
+                var piece = document.createElement(f.hit ? "mark" : "span");
+                piece.textContent = f.text;
+                snippet.appendChild(piece);
+              });
+              li.appendChild(snippet);
+            }
             list.appendChild(li);
           });
           panel.hidden = found.items.length === 0;

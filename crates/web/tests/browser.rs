@@ -35,6 +35,7 @@ async fn a_customer_files_a_ticket_in_the_browser_and_loses_nothing_on_the_way()
     let mut config =
         Config::new(std::env::temp_dir().join(format!("madoguchi-browser-{}", std::process::id())));
     config.addr = "127.0.0.1:0".parse().unwrap();
+    config.dictionary_dir = std::env::temp_dir().join("madoguchi-test-ipadic");
     let server = Server::start(config, db.store.clone()).await.unwrap();
     let base = format!("http://{}", server.addr);
     let (_driver, client) = browser(&driver_path).await;
@@ -304,8 +305,11 @@ async fn every_demo_user_logs_in_and_sees_who_they_are() {
     let DemoOutcome::Loaded(logins) = demo::load(&db.store).await.unwrap() else {
         panic!("demo not loaded")
     };
-    let mut config = Config::new(std::env::temp_dir());
+    let mut config = Config::new(
+        std::env::temp_dir().join(format!("madoguchi-browser-demo-{}", std::process::id())),
+    );
     config.addr = "127.0.0.1:0".parse().unwrap();
+    config.dictionary_dir = std::env::temp_dir().join("madoguchi-test-ipadic");
     let server = Server::start(config, db.store.clone()).await.unwrap();
     let base = format!("http://{}", server.addr);
     let (_driver, client) = browser(&driver_path).await;

@@ -102,6 +102,7 @@ async fn an_agent_works_a_ticket_from_the_queue_and_the_customer_closes_and_rate
     let data_dir = std::env::temp_dir().join(format!("madoguchi-desk-{}", std::process::id()));
     let mut config = Config::new(data_dir.clone());
     config.addr = "127.0.0.1:0".parse().unwrap();
+    config.dictionary_dir = std::env::temp_dir().join("madoguchi-test-ipadic");
     let server = Server::start(config, db.store.clone()).await.unwrap();
     let base = format!("http://{}", server.addr);
     let (_driver, client) = browser(&driver_path).await;

@@ -429,17 +429,21 @@ pub async fn load(store: &Store) -> ServiceResult<DemoOutcome> {
             }
         }
     }
-    for (kind, title, body, menus) in ARTICLES {
+    for article in articles() {
         let input = ArticleInput {
-            kind: Some((*kind).into()),
-            title: Some((*title).into()),
-            body: Some((*body).into()),
-            service_menus: menus.iter().map(|m| (*m).to_owned()).collect(),
-            issue_status: (*kind == "known_issue").then(|| "in_progress".to_owned()),
+            kind: Some(article.kind.into()),
+            title: Some(article.title.into()),
+            body: Some(article.body.clone()),
+            service_menus: article
+                .service_menus
+                .iter()
+                .map(|m| (*m).to_owned())
+                .collect(),
+            issue_status: article.issue_status().map(str::to_owned),
             published: true,
         };
         let filter = madoguchi_store::ArticleFilter {
-            q: Some((*title).into()),
+            q: Some(article.title.into()),
             with_drafts: true,
             ..Default::default()
         };
@@ -462,39 +466,70 @@ pub async fn load(store: &Store) -> ServiceResult<DemoOutcome> {
     Ok(DemoOutcome::Loaded(logins()))
 }
 
-/// The knowledge center's first articles: (kind, title, Markdown body, service menus).
-const ARTICLES: &[(&str, &str, &str, &[&str])] = &[
-    (
-        "faq",
-        "仮想サーバーのスナップショットを取得する方法",
-        "## 手順\n\n1. ポータルの **仮想サーバー** 画面を開きます。\n2. 対象のサーバーを選び、「スナップショットの作成」をクリックします。\n3. 名前を入力して実行します。\n\n取得中もサーバーは停止しません。",
-        &["virtual_server"],
-    ),
-    (
-        "faq",
-        "ポータルにログインできない場合の確認事項",
-        "- パスワードの有効期限が切れていないか確認してください。\n- 二要素認証の時刻ずれがないか確認してください。\n\n解決しない場合はチケットを作成してください。",
-        &["portal_api"],
-    ),
-    (
-        "known_issue",
-        "【対応中】JP1 リージョンでロードバランサーの設定変更が遅延する事象",
-        "**状況**: 調査中です。\n\n**回避策**: 設定変更後、反映まで最大 10 分お待ちください。",
-        &["load_balancer"],
-    ),
-    (
-        "error_message",
-        "Error: quota exceeded (ボリュームを作成できない)",
-        "ブロックストレージの割り当て上限に達しています。不要なボリュームを削除するか、上限の引き上げをチケットでご依頼ください。",
-        &["block_storage"],
-    ),
-    (
-        "faq",
-        "How to take a snapshot of a virtual server",
-        "1. Open **Virtual Server** in the portal.\n2. Pick the server and click *Create snapshot*.\n\nThe server keeps running meanwhile.",
-        &["virtual_server"],
-    ),
-];
+/// A demo knowledge article, as `articles.txt` writes it.
+#[derive(Debug, Clone)]
+pub struct DemoArticle {
+    pub kind: &'static str,
+    pub service_menus: Vec<&'static str>,
+    /// The article's name in the search query set.
+    pub slug: &'static str,
+    pub title: &'static str,
+    pub body: String,
+}
+
+impl DemoArticle {
+    /// A known issue's status, as its title says (【調査中】, 【対応中】, 【解決済み】).
+    pub fn issue_status(&self) -> Option<&'static str> {
+        (self.kind == "known_issue").then(|| {
+            if self.title.contains("解決済み") || self.title.contains("[Resolved]") {
+                "resolved"
+            } else if self.title.contains("調査中") || self.title.contains("[Investigating]") {
+                "investigating"
+            } else {
+                "in_progress"
+            }
+        })
+    }
+}
+
+/// The demo knowledge center (`articles.txt`): FAQs, known issues and error messages of a
+/// cloud provider, in Japanese and English.
+pub fn articles() -> Vec<DemoArticle> {
+    let text: &'static str = include_str!("articles.txt");
+    let mut out: Vec<DemoArticle> = Vec::new();
+    let mut lines = text.lines().peekable();
+    while let Some(line) = lines.next() {
+        let Some(header) = line.strip_prefix("=== ") else {
+            continue;
+        };
+        let mut parts = header.split('|').map(str::trim);
+        let (Some(kind), Some(menus), Some(slug)) = (parts.next(), parts.next(), parts.next())
+        else {
+            continue;
+        };
+        let title = lines.next().unwrap_or_default().trim();
+        let mut body = Vec::new();
+        while let Some(next) = lines.peek() {
+            if next.starts_with("=== ") {
+                break;
+            }
+            body.push(*next);
+            lines.next();
+        }
+        out.push(DemoArticle {
+            kind,
+            service_menus: menus
+                .split(',')
+                .map(str::trim)
+                .filter(|m| !m.is_empty())
+                .collect(),
+            slug,
+            title,
+            body: body.join("\n").trim().to_owned(),
+        });
+    }
+    out
+}
 
 fn invalid(problem: madoguchi_core::Problem) -> ServiceError {
     ServiceError::Invalid(madoguchi_core::Invalid::one("demo", problem))

@@ -9,7 +9,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::api::ApiQuery;
-use crate::api::views::rfc3339;
+use crate::api::views::{SnippetView, rfc3339};
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, ApiJson, Problem};
 use crate::state::AppState;
@@ -36,6 +36,9 @@ pub struct ArticleView {
     /// filing.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deflections: Option<i64>,
+    /// A list searched with `q`: the title and where the body matched.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub snippets: Option<Vec<SnippetView>>,
 }
 
 impl From<Article> for ArticleView {
@@ -52,6 +55,7 @@ impl From<Article> for ArticleView {
             created_at: rfc3339(a.created_at),
             updated_at: rfc3339(a.updated_at),
             deflections: None,
+            snippets: None,
         }
     }
 }
@@ -72,10 +76,26 @@ pub async fn list(
 ) -> Result<Json<ArticleList>, ApiError> {
     let filter = query.filter(&user)?;
     let page = crate::api::tickets::page(query.limit, query.cursor.as_deref())?;
-    let found = knowledge::list(&state.store, &filter, &page).await?;
+    let found = knowledge::list(&state.store, &state.search, &user, &filter, &page).await?;
     Ok(Json(ArticleList {
         next_cursor: found.next_cursor.as_ref().map(Cursor::as_str),
-        items: found.items.into_iter().map(ArticleView::from).collect(),
+        items: found
+            .items
+            .into_iter()
+            .map(|f| {
+                let searched = filter.q.is_some();
+                let mut snippets = Vec::new();
+                if searched {
+                    snippets.push(SnippetView::new("title", &f.title));
+                    if let Some(body) = &f.snippet {
+                        snippets.push(SnippetView::new("body", body));
+                    }
+                }
+                let mut view = ArticleView::from(f.article);
+                view.snippets = searched.then_some(snippets);
+                view
+            })
+            .collect(),
     }))
 }
 
@@ -163,6 +183,11 @@ pub struct Suggestion {
     pub title: String,
     /// The article's page.
     pub url: String,
+    /// The title with the draft's words marked.
+    pub title_highlighted: SnippetView,
+    /// Where the article's body matches the draft.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub snippet: Option<SnippetView>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -175,10 +200,10 @@ pub struct Suggestions {
     responses((status = 200, body = Suggestions), (status = 401, body = Problem)))]
 pub async fn suggest(
     State(state): State<AppState>,
-    ApiCaller(_user): ApiCaller,
+    ApiCaller(user): ApiCaller,
     query: ApiQuery<SuggestQuery>,
 ) -> Result<Json<Suggestions>, ApiError> {
-    suggestions(&state, &query).await
+    suggestions(&state, &user, &query).await
 }
 
 /// The same as `GET`, with the draft in the body.
@@ -186,26 +211,36 @@ pub async fn suggest(
     responses((status = 200, body = Suggestions), (status = 401, body = Problem)))]
 pub async fn suggest_posted(
     State(state): State<AppState>,
-    ApiCaller(_user): ApiCaller,
+    ApiCaller(user): ApiCaller,
     ApiJson(query): ApiJson<SuggestQuery>,
 ) -> Result<Json<Suggestions>, ApiError> {
-    suggestions(&state, &query).await
+    suggestions(&state, &user, &query).await
 }
 
 async fn suggestions(
     state: &AppState,
+    user: &madoguchi_core::model::User,
     query: &SuggestQuery,
 ) -> Result<Json<Suggestions>, ApiError> {
     let text = query.q.as_deref().unwrap_or_default();
-    let found = knowledge::suggest(&state.store, text, query.service_menu.as_deref()).await?;
+    let found = knowledge::suggest(
+        &state.store,
+        &state.search,
+        text,
+        query.service_menu.as_deref(),
+        Some(user.locale.code()),
+    )
+    .await?;
     Ok(Json(Suggestions {
         items: found
             .into_iter()
-            .map(|a| Suggestion {
-                url: format!("/kb/articles/{}?from=suggestion", a.id),
-                id: a.id,
-                kind: a.kind.code().to_owned(),
-                title: a.title,
+            .map(|f| Suggestion {
+                url: format!("/kb/articles/{}?from=suggestion", f.article.id),
+                id: f.article.id,
+                kind: f.article.kind.code().to_owned(),
+                title: f.article.title,
+                title_highlighted: SnippetView::new("title", &f.title),
+                snippet: f.snippet.map(|s| SnippetView::new("body", &s)),
             })
             .collect(),
     }))

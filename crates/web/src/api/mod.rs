@@ -10,6 +10,7 @@ pub(crate) mod merge_callbacks_satisfaction;
 pub(crate) mod notify;
 pub(crate) mod queues;
 mod reports;
+mod synonyms;
 pub(crate) mod tickets;
 pub mod views;
 
@@ -124,6 +125,8 @@ pub fn router() -> OpenApiRouter<AppState> {
                 .routes(routes!(tickets::upload))
                 .layer(axum::extract::DefaultBodyLimit::disable()),
         )
+        .routes(routes!(synonyms::list, synonyms::create))
+        .routes(routes!(synonyms::update, synonyms::delete))
         .routes(routes!(canned_replies::list, canned_replies::create))
         .routes(routes!(
             canned_replies::get,

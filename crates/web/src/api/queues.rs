@@ -163,7 +163,16 @@ pub async fn queue(
     }
     let (filter, sort) = query.parse(&state.store).await?;
     let page = page(query.limit, query.cursor.as_deref())?;
-    let answer = queues::queue(&state.store, &user, desk, &filter, sort, &page).await?;
+    let answer = queues::queue(
+        &state.store,
+        &state.search,
+        &user,
+        desk,
+        &filter,
+        sort,
+        &page,
+    )
+    .await?;
     let types = state
         .store
         .ticket_types()
@@ -175,7 +184,18 @@ pub async fn queue(
             .page
             .items
             .iter()
-            .map(|i| item_view(i, &types, &answer.people, &user))
+            .map(|i| {
+                let mut view = item_view(i, &types, &answer.people, &user);
+                view.ticket.snippets = answer.snippets.get(&i.ticket.id).map(|parts| {
+                    parts
+                        .iter()
+                        .map(|(field, fragments)| {
+                            crate::api::views::SnippetView::new(field, fragments)
+                        })
+                        .collect()
+                });
+                view
+            })
             .collect(),
         next_cursor: q.page.next_cursor.as_ref().map(|c| c.as_str()),
         total: q.total,

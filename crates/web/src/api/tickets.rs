@@ -14,8 +14,8 @@ use madoguchi_store::{Cursor, HistoryEntry, PageRequest, Person};
 use crate::api::ApiQuery;
 use crate::api::views::{
     AttachmentView, CallbackView, CategoriesView, IncidentView, List, LogEventView, MessageView,
-    OrganizationRef, SatisfactionView, ServiceMenuView, SlaView, TicketListView, TicketTypeView,
-    TicketView, UserRef, rfc3339,
+    OrganizationRef, SatisfactionView, ServiceMenuView, SlaView, SnippetView, TicketListView,
+    TicketTypeView, TicketView, UserRef, rfc3339,
 };
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, ApiJson, Problem};
@@ -122,6 +122,7 @@ pub(crate) fn ticket_view(
         sla: (!viewer.role.is_customer()).then(|| SlaView::of(t, jiff::Timestamp::now())),
         messages: None,
         attachments: None,
+        snippets: None,
     }
 }
 
@@ -259,7 +260,16 @@ pub async fn list(
 ) -> Result<Json<TicketListView>, ApiError> {
     let filter = query.filter()?;
     let page = page(query.limit, query.cursor.as_deref())?;
-    let found = tickets::list(&state.store, &user, &filter, &page).await?;
+    let listed = tickets::list(
+        &state.store,
+        &state.search,
+        &user,
+        &filter,
+        query.sort.as_deref(),
+        &page,
+    )
+    .await?;
+    let found = listed.list;
     let types = state
         .store
         .ticket_types()
@@ -297,7 +307,16 @@ pub async fn list(
             .page
             .items
             .iter()
-            .map(|t| ticket_view(t, &types, &people, &user))
+            .map(|t| {
+                let mut view = ticket_view(t, &types, &people, &user);
+                view.snippets = listed.snippets.get(&t.id).map(|parts| {
+                    parts
+                        .iter()
+                        .map(|(field, fragments)| SnippetView::new(field, fragments))
+                        .collect()
+                });
+                view
+            })
             .collect(),
         next_cursor: found.page.next_cursor.as_ref().map(Cursor::as_str),
         total: found.total,

@@ -598,6 +598,9 @@ pub struct TicketView {
     /// Files attached when filing.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<AttachmentView>>,
+    /// A list searched with `q`: where each ticket matched, best part first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub snippets: Option<Vec<SnippetView>>,
 }
 
 /// A closed ticket's rating by its filer.
@@ -608,6 +611,37 @@ pub struct SatisfactionView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
     pub rated_at: String,
+}
+
+/// Where searched words matched: the part of the record and its text in pieces, the
+/// matched pieces marked (`hit`).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SnippetView {
+    /// `summary`, `details`, `replies`; for agents also `notes` and `people`; `title` and
+    /// `body` for articles.
+    pub field: String,
+    pub fragments: Vec<FragmentView>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FragmentView {
+    pub text: String,
+    pub hit: bool,
+}
+
+impl SnippetView {
+    pub fn new(field: &str, fragments: &[madoguchi_search::Fragment]) -> SnippetView {
+        SnippetView {
+            field: field.to_owned(),
+            fragments: fragments
+                .iter()
+                .map(|f| FragmentView {
+                    text: f.text.clone(),
+                    hit: f.hit,
+                })
+                .collect(),
+        }
+    }
 }
 
 /// `GET /api/v1/tickets`: a page with counts.

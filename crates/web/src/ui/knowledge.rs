@@ -59,7 +59,10 @@ fn fail(locale: Locale, e: ServiceError) -> Response {
 
 struct ArticleRow {
     id: String,
-    title: String,
+    /// The title with the words searched marked: (text, matched) pieces.
+    title_parts: Vec<(String, bool)>,
+    /// Where the body matched the words searched.
+    snippet: Vec<(String, bool)>,
     kind_name: String,
     issue_status: Option<(String, String)>,
     published: bool,
@@ -102,7 +105,7 @@ async fn list_page(
     let page = PageRequest::new(Some(50), q.cursor.as_deref().and_then(Cursor::parse))
         .expect("50 is a valid page size");
     let (found, menus) = match (
-        knowledge::list(&state.store, &filter, &page).await,
+        knowledge::list(&state.store, &state.search, user, &filter, &page).await,
         state.store.service_menus().await,
     ) {
         (Ok(f), Ok(m)) => (f, m),
@@ -147,9 +150,16 @@ async fn list_page(
         articles: found
             .items
             .iter()
-            .map(|a| ArticleRow {
+            .map(|f| (&f.article, f))
+            .map(|(a, f)| ArticleRow {
                 id: a.id.clone(),
-                title: a.title.clone(),
+                title_parts: f.title.iter().map(|p| (p.text.clone(), p.hit)).collect(),
+                snippet: f
+                    .snippet
+                    .iter()
+                    .flatten()
+                    .map(|p| (p.text.clone(), p.hit))
+                    .collect(),
                 kind_name: kind_name(w, a.kind),
                 issue_status: a
                     .issue_status

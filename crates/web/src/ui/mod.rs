@@ -14,6 +14,7 @@ pub(crate) mod queues;
 mod reports;
 mod satisfaction;
 pub(crate) mod sla;
+mod synonyms;
 mod ticket_page;
 mod tickets;
 
@@ -83,6 +84,12 @@ pub fn router() -> Router<AppState> {
         .route("/tickets/{key}/callback-attempts", post(callbacks::record))
         .route("/tickets/{key}/satisfaction", post(satisfaction::rate))
         .route("/attachments/{id}", get(tickets::download))
+        .route("/synonyms", get(synonyms::list).post(synonyms::create))
+        .route("/synonyms/{id}", axum::routing::post(synonyms::update))
+        .route(
+            "/synonyms/{id}/delete",
+            get(synonyms::confirm_delete).post(synonyms::delete),
+        )
         .route(
             "/canned-replies",
             get(canned_replies::list).post(canned_replies::create),

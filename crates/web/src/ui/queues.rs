@@ -346,7 +346,7 @@ async fn queue_page(
     let limit = query.limit.unwrap_or(50).clamp(1, 200);
     let page = PageRequest::new(Some(limit), after).expect("a clamped limit is valid");
     let answer = if errors.is_empty() {
-        match queues::queue(store, user, desk, &filter, sort, &page).await {
+        match queues::queue(store, &state.search, user, desk, &filter, sort, &page).await {
             Ok(a) => Some(a),
             Err(ServiceError::Malformed(_)) => {
                 errors.insert("cursor".into(), w.t("queue.bad_cursor").to_owned());

@@ -593,6 +593,8 @@ struct ListPage {
     ticket_type: String,
     service_menu: String,
     q: String,
+    /// `relevance` (the default with words) or `newest`.
+    sort: String,
     total: i64,
     rows: Vec<ListRow>,
     error: Option<String>,
@@ -609,6 +611,8 @@ struct ListRow {
     type_name: String,
     menu_name: String,
     updated: String,
+    /// Where the words searched matched: (text, matched) pieces.
+    snippet: Vec<(String, bool)>,
 }
 
 pub async fn list(
@@ -633,10 +637,29 @@ pub async fn list(
     let after = q.cursor.as_deref().and_then(Cursor::parse);
     let page = madoguchi_store::PageRequest::new(Some(q.limit.unwrap_or(50).clamp(1, 200)), after)
         .expect("a clamped limit is valid");
-    let found = match tickets::list(&state.store, user, &filter, &page).await {
+    // A ticket key typed in the search box opens that ticket, if the caller may see it.
+    if let Some(key) =
+        q.q.as_deref()
+            .and_then(madoguchi_core::values::TicketKey::parse)
+        && q.cursor.is_none()
+        && tickets::detail(&state.store, user, key).await.is_ok()
+    {
+        return axum::response::Redirect::to(&format!("/tickets/{key}")).into_response();
+    }
+    let listed = match tickets::list(
+        &state.store,
+        &state.search,
+        user,
+        &filter,
+        q.sort.as_deref(),
+        &page,
+    )
+    .await
+    {
         Ok(f) => f,
         Err(e) => return page_error(user.locale, e),
     };
+    let found = &listed.list;
     let (types, menus) = match (
         state.store.ticket_types().await,
         state.store.service_menus().await,
@@ -658,6 +681,7 @@ pub async fn list(
             ("ticket_type", &q.ticket_type),
             ("service_menu", &q.service_menu),
             ("q", &q.q),
+            ("sort", &q.sort),
         ] {
             if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
                 pairs.push((k, v.to_owned()));
@@ -713,6 +737,7 @@ pub async fn list(
         ticket_type: q.ticket_type.clone().unwrap_or_default(),
         service_menu: q.service_menu.clone().unwrap_or_default(),
         q: q.q.clone().unwrap_or_default(),
+        sort: q.sort.clone().unwrap_or_default(),
         total: found.total,
         rows: found
             .page
@@ -730,6 +755,19 @@ pub async fn list(
                     .unwrap_or_default(),
                 menu_name: menu_name(&t.service_menu),
                 updated: format_time(user, t.updated_at),
+                snippet: listed
+                    .snippets
+                    .get(&t.id)
+                    .and_then(|parts| {
+                        parts
+                            .iter()
+                            .find(|(field, _)| *field != "summary")
+                            .or(parts.first())
+                    })
+                    .map(|(_, fragments)| {
+                        fragments.iter().map(|f| (f.text.clone(), f.hit)).collect()
+                    })
+                    .unwrap_or_default(),
             })
             .collect(),
         error,

@@ -59,6 +59,8 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -
     config.database_url = db.url.clone();
     config.mail_from = format!("support@{MAIL_DOMAIN}");
     config.inbound_secret = Some(INBOUND_SECRET.into());
+    // One dictionary for every test server: it is built once, in a few seconds.
+    config.dictionary_dir = std::env::temp_dir().join("madoguchi-test-ipadic");
     tweak(&mut config);
     let server = Server::start(config, store).await.unwrap();
     Some(TestApp {

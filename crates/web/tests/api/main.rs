@@ -21,6 +21,7 @@ mod operations;
 mod permissions;
 mod queues;
 mod reports;
+mod search;
 mod sla;
 mod tickets;
 mod ui_tickets;
