@@ -48,6 +48,14 @@ pub fn router() -> Router<AppState> {
         )
         .route("/admin/webhooks/{id}", get(notify::webhook_show))
         .route(
+            "/admin/webhooks/{id}/active",
+            post(notify::webhook_set_active),
+        )
+        .route(
+            "/admin/webhooks/{id}/delete",
+            get(notify::webhook_delete_page).post(notify::webhook_delete),
+        )
+        .route(
             "/admin/webhooks/{id}/deliveries/{delivery}/replay",
             post(notify::webhook_replay),
         )

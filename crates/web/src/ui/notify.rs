@@ -318,6 +318,8 @@ struct WebhooksPage {
     /// The secret of the subscription just created: shown this once.
     secret: Option<String>,
     errors: Vec<String>,
+    /// A subscription was just deleted.
+    deleted: bool,
 }
 
 async fn webhooks_page(
@@ -352,11 +354,16 @@ async fn webhooks_page(
         url,
         secret,
         errors,
+        deleted: false,
     })
 }
 
 /// `GET /admin/webhooks`.
-pub async fn webhooks_list(State(state): State<AppState>, Browser(session): Browser) -> Response {
+pub async fn webhooks_list(
+    State(state): State<AppState>,
+    Browser(session): Browser,
+    Query(q): Query<NoticeQuery>,
+) -> Response {
     if let Some(r) = unless_admin(&session) {
         return r;
     }
@@ -371,7 +378,13 @@ pub async fn webhooks_list(State(state): State<AppState>, Browser(session): Brow
     )
     .await
     {
-        Ok(page) => render(locale, page),
+        Ok(page) => render(
+            locale,
+            WebhooksPage {
+                deleted: q.done.as_deref() == Some("deleted"),
+                ..page
+            },
+        ),
         Err(e) => PageError::from_service(locale, e).into_response(),
     }
 }
@@ -463,8 +476,20 @@ struct WebhookPage {
     id: String,
     url: String,
     event_types: String,
-    notice: bool,
+    active: bool,
+    /// What was just done: `replay`, `paused` or `resumed`.
+    notice: Option<String>,
     deliveries: Vec<DeliveryRow>,
+}
+
+#[derive(Template)]
+#[template(path = "admin_webhook_delete.html")]
+struct WebhookDeletePage {
+    w: Words,
+    nav: Nav,
+    csrf: String,
+    id: String,
+    url: String,
 }
 
 /// `GET /admin/webhooks/{id}`: its deliveries, newest first.
@@ -515,7 +540,8 @@ pub async fn webhook_show(
             id: hook.id,
             url: hook.url,
             event_types: hook.event_types.join(", "),
-            notice: q.done.is_some(),
+            active: hook.active,
+            notice: q.done,
             deliveries: rows,
         })
     }
@@ -539,6 +565,79 @@ pub async fn webhook_replay(
     }
     match webhooks::replay(&state.store, &session.user, &id, &delivery).await {
         Ok(_) => Redirect::to(&format!("/admin/webhooks/{id}?done=replay")).into_response(),
+        Err(e) => PageError::from_service(locale, e).into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ActiveForm {
+    csrf: String,
+    active: bool,
+}
+
+/// `POST /admin/webhooks/{id}/active`: pauses (`active=false`) or resumes deliveries.
+pub async fn webhook_set_active(
+    State(state): State<AppState>,
+    Browser(session): Browser,
+    Path(id): Path<String>,
+    PageForm(form): PageForm<ActiveForm>,
+) -> Response {
+    let locale = session.user.locale;
+    if !check_csrf(&session, &form.csrf) {
+        return csrf_error(locale);
+    }
+    let input = WebhookInput {
+        url: None,
+        event_types: None,
+        active: Some(form.active),
+    };
+    match webhooks::update(&state.store, &session.user, &id, &input).await {
+        Ok(_) => {
+            let done = if form.active { "resumed" } else { "paused" };
+            Redirect::to(&format!("/admin/webhooks/{id}?done={done}")).into_response()
+        }
+        Err(e) => PageError::from_service(locale, e).into_response(),
+    }
+}
+
+/// `GET /admin/webhooks/{id}/delete`: asks, naming the URL, before deleting.
+pub async fn webhook_delete_page(
+    State(state): State<AppState>,
+    Browser(session): Browser,
+    Path(id): Path<String>,
+) -> Response {
+    if let Some(r) = unless_admin(&session) {
+        return r;
+    }
+    let locale = session.user.locale;
+    match webhooks::get(&state.store, &session.user, &id).await {
+        Ok(hook) => render(
+            locale,
+            WebhookDeletePage {
+                w: Words(locale),
+                nav: Nav::of(&session),
+                csrf: session.csrf_token.clone(),
+                id: hook.id,
+                url: hook.url,
+            },
+        ),
+        Err(e) => PageError::from_service(locale, e).into_response(),
+    }
+}
+
+/// `POST /admin/webhooks/{id}/delete`: the subscription and its pending deliveries go.
+pub async fn webhook_delete(
+    State(state): State<AppState>,
+    Browser(session): Browser,
+    Path(id): Path<String>,
+    PageForm(form): PageForm<CsrfForm>,
+) -> Response {
+    let locale = session.user.locale;
+    if !check_csrf(&session, &form.csrf) {
+        return csrf_error(locale);
+    }
+    match webhooks::delete(&state.store, &session.user, &id).await {
+        Ok(()) => Redirect::to("/admin/webhooks?done=deleted").into_response(),
         Err(e) => PageError::from_service(locale, e).into_response(),
     }
 }

@@ -300,3 +300,122 @@ api_test!(
         assert!(page.contains("https://hooks.example/x"));
     }
 );
+
+api_test!(
+    an_admin_pauses_resumes_and_deletes_a_webhook_from_its_page,
+    async |app: &TestApp| {
+        let body =
+            json!({ "url": "https://hooks.example/pause", "event_types": ["ticket.created"] });
+        let (status, hook) = app
+            .admin(Method::POST, "/api/v1/admin/webhooks", Some(body))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{hook}");
+        let id = hook["id"].as_str().unwrap().to_owned();
+        let active = async || {
+            let (status, h) = app
+                .admin(Method::GET, &format!("/api/v1/admin/webhooks/{id}"), None)
+                .await;
+            assert_eq!(status, StatusCode::OK, "{h}");
+            h["active"].as_bool().unwrap()
+        };
+        crate::notify_world::person(
+            app,
+            "ops@support.example",
+            "運用 担当",
+            "admin",
+            None,
+            "ja",
+            &[],
+        )
+        .await;
+        crate::notify_world::person(
+            app,
+            "agent@support.example",
+            "窓口 担当",
+            "agent",
+            None,
+            "ja",
+            &[],
+        )
+        .await;
+        let (browser, csrf) = app.log_in("ops@support.example").await;
+        let page_of = async |path: &str| {
+            browser
+                .get(app.url(path))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+        };
+        let page = page_of(&format!("/admin/webhooks/{id}")).await;
+        assert!(
+            page.contains("id=\"webhook-state\">配信中") && page.contains("id=\"webhook-pause\""),
+            "{page}"
+        );
+
+        let pause = browser
+            .post(app.url(&format!("/admin/webhooks/{id}/active")))
+            .form(&[("csrf", csrf.as_str()), ("active", "false")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(pause.status(), StatusCode::SEE_OTHER);
+        assert!(!active().await, "paused from the page, off in the API");
+        let page = page_of(&format!("/admin/webhooks/{id}?done=paused")).await;
+        assert!(
+            page.contains("配信を停止しました")
+                && page.contains("id=\"webhook-state\">停止中")
+                && page.contains("id=\"webhook-resume\""),
+            "{page}"
+        );
+        browser
+            .post(app.url(&format!("/admin/webhooks/{id}/active")))
+            .form(&[("csrf", csrf.as_str()), ("active", "true")])
+            .send()
+            .await
+            .unwrap();
+        assert!(active().await, "resumed");
+
+        // Someone who is not an admin can neither pause nor delete it.
+        let (agent, agent_csrf) = app.log_in("agent@support.example").await;
+        for (path, form) in [
+            (
+                format!("/admin/webhooks/{id}/active"),
+                vec![("csrf", agent_csrf.as_str()), ("active", "false")],
+            ),
+            (
+                format!("/admin/webhooks/{id}/delete"),
+                vec![("csrf", agent_csrf.as_str())],
+            ),
+        ] {
+            let r = agent.post(app.url(&path)).form(&form).send().await.unwrap();
+            assert_eq!(r.status(), StatusCode::NOT_FOUND, "{path}");
+        }
+        assert!(active().await, "the agent changed nothing");
+
+        // Deleting asks first, naming the URL; then the subscription is gone.
+        let question = page_of(&format!("/admin/webhooks/{id}/delete")).await;
+        assert!(
+            question.contains("削除しますか") && question.contains("https://hooks.example/pause"),
+            "{question}"
+        );
+        let delete = browser
+            .post(app.url(&format!("/admin/webhooks/{id}/delete")))
+            .form(&[("csrf", csrf.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(delete.status(), StatusCode::SEE_OTHER);
+        let list = page_of("/admin/webhooks?done=deleted").await;
+        assert!(
+            list.contains("Webhook を削除しました") && !list.contains("hooks.example/pause"),
+            "{list}"
+        );
+        let (status, _) = app
+            .admin(Method::GET, &format!("/api/v1/admin/webhooks/{id}"), None)
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    }
+);
