@@ -545,7 +545,8 @@ async fn refuse_with(
             .then(|| key.map(|k| format!("{}/tickets/new?follow_up_of={k}", mailer.base_url)))
             .flatten();
         let payload = json!({
-            "lang": user.map(|u| u.locale.code()).unwrap_or("ja"),
+            // A stranger's language is unknown: the bounce says it in Japanese and English.
+            "lang": user.map(|u| u.locale.code()),
             "reason_key": reason.bounce_key(),
             "key": if tells { key.map(|k| k.to_string()) } else { None },
             "into": if tells { into.map(|k| k.to_string()) } else { None },
@@ -571,7 +572,7 @@ pub(crate) async fn send_bounce(
     let s = |f: &str| p.get(f).and_then(|v| v.as_str());
     let message_id = format!("<b{}@{}>", row.id, mailer.inbound_domain);
     let bounce = Bounce {
-        lang: s("lang").unwrap_or("ja"),
+        lang: s("lang"),
         from: &mailer.from,
         to_email: to,
         reason_key: s("reason_key").unwrap_or("bounce.generic"),

@@ -240,7 +240,9 @@ pub fn compose(n: &Notice<'_>) -> Result<Message, ComposeError> {
 /// A refusal of an incoming email, told to its sender.
 #[derive(Debug, Clone)]
 pub struct Bounce<'a> {
-    pub lang: &'a str,
+    /// The sender's language, or `None` for a sender who is not a user: then the bounce
+    /// is written in Japanese and then in English.
+    pub lang: Option<&'a str>,
     pub from: &'a str,
     pub to_email: &'a str,
     /// `bounce.generic` (reveals nothing), `bounce.ticket_closed`, `bounce.not_allowed`,
@@ -258,32 +260,51 @@ pub struct Bounce<'a> {
 
 /// Builds a bounce: `Auto-Submitted: auto-replied`, so that nothing answers it in turn.
 pub fn compose_bounce(b: &Bounce<'_>) -> Result<Message, ComposeError> {
-    let l = b.lang;
+    let langs: &[&str] = match &b.lang {
+        Some(l) => std::slice::from_ref(l),
+        None => &["ja", "en"],
+    };
     let args = [
         ("key", b.key.unwrap_or_default()),
         ("into", b.into.unwrap_or_default()),
     ];
-    let mut plain = format!(
-        "{}\n\n{}\n",
-        text(l, "bounce.lead", &[]),
-        text(l, b.reason_key, &args)
-    );
-    if let Some(link) = b.link {
-        plain.push_str(&format!("{link}\n"));
-    }
-    if let Some(subject) = b.original_subject {
-        plain.push_str(&format!(
-            "\n{}: {}\n",
-            text(l, "bounce.original_subject", &[]),
-            subject
-        ));
-    }
-    plain.push_str(&format!("\n-- \n{}\n", text(l, "footer", &[])));
-    let product = text(l, "product", &[]);
+    let sections: Vec<String> = langs
+        .iter()
+        .map(|&l| {
+            let mut plain = format!(
+                "{}\n\n{}\n",
+                text(l, "bounce.lead", &[]),
+                text(l, b.reason_key, &args)
+            );
+            if let Some(link) = b.link {
+                plain.push_str(&format!("{link}\n"));
+            }
+            if let Some(subject) = b.original_subject {
+                plain.push_str(&format!(
+                    "\n{}: {}\n",
+                    text(l, "bounce.original_subject", &[]),
+                    subject
+                ));
+            }
+            plain
+        })
+        .collect();
+    let footer = langs
+        .iter()
+        .map(|&l| text(l, "footer", &[]))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let plain = format!("{}\n-- \n{footer}\n", sections.join("\n----\n\n"));
+    let subject = langs
+        .iter()
+        .map(|&l| text(l, "bounce.subject", &[]))
+        .collect::<Vec<_>>()
+        .join(" / ");
+    let product = text(langs[0], "product", &[]);
     let mut builder = Message::builder()
         .from(mailbox(Some(&product), b.from)?)
         .to(mailbox(None, b.to_email)?)
-        .subject(text(l, "bounce.subject", &[]))
+        .subject(subject)
         .message_id(Some(b.message_id.to_owned()))
         .header(AutoSubmitted("auto-replied"));
     if let Some(original) = b.original_message_id {
@@ -380,5 +401,43 @@ mod tests {
         );
         assert_eq!(ThreadIds::parse_ours(&thread.root, "other.example"), None);
         assert_eq!(ThreadIds::parse_ours("<abc@m.example>", "m.example"), None);
+    }
+
+    fn bounce(lang: Option<&str>) -> crate::incoming::Incoming {
+        let b = Bounce {
+            lang,
+            from: "support@madoguchi.example",
+            to_email: "someone@elsewhere.example",
+            reason_key: "bounce.generic",
+            key: None,
+            into: None,
+            link: None,
+            original_subject: Some("Help"),
+            original_message_id: Some("<x1@elsewhere.example>"),
+            message_id: "<b9@madoguchi.example>",
+        };
+        let raw = String::from_utf8(compose_bounce(&b).unwrap().formatted()).unwrap();
+        assert!(raw.contains("Auto-Submitted: auto-replied"), "{raw}");
+        crate::incoming::parse(raw.as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn a_stranger_is_told_in_japanese_and_english_and_a_user_in_their_language() {
+        let stranger = bounce(None);
+        assert_eq!(
+            stranger.subject,
+            "メールを受け付けられませんでした / Your email was not accepted"
+        );
+        assert!(
+            stranger.text.contains("チケットに追加されませんでした")
+                && stranger.text.contains("was not added to a ticket"),
+            "{}",
+            stranger.text
+        );
+        let english = bounce(Some("en"));
+        assert_eq!(english.subject, "Your email was not accepted");
+        assert!(!english.text.contains("チケット"), "{}", english.text);
+        let japanese = bounce(Some("ja"));
+        assert!(!japanese.text.contains("ticket"), "{}", japanese.text);
     }
 }
