@@ -204,9 +204,10 @@ fn redact(url: &str) -> String {
     }
 }
 
-async fn serve(config: Config, store: Store, with_demo: bool) -> Result<()> {
+async fn serve(mut config: Config, store: Store, with_demo: bool) -> Result<()> {
     if with_demo {
         load_demo(&store).await?;
+        config.demo = true;
     }
     let server = Server::start(config.clone(), store)
         .await

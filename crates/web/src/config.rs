@@ -21,6 +21,8 @@ pub struct Config {
     pub attachment_max_bytes: u64,
     /// The most files one ticket or reply carries.
     pub attachment_max_count: usize,
+    /// Serving the demo (`serve --demo`): the sign-in page says where its logins are.
+    pub demo: bool,
     /// Where links in emails point (`https://desk.example.com`); by default `http://ADDR`.
     pub base_url: Option<String>,
     /// The sender of notification emails.
@@ -50,6 +52,7 @@ impl Config {
             session_lifetime: SignedDuration::from_hours(24 * 14),
             attachment_max_bytes: 20 * 1024 * 1024,
             attachment_max_count: 10,
+            demo: false,
             base_url: None,
             mail_from: "madoguchi@localhost".into(),
             inbound_domain: None,

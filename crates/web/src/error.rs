@@ -25,6 +25,8 @@ pub enum ApiError {
     Forbidden(std::borrow::Cow<'static, str>),
     /// 404: missing, or not visible to the caller; the two answer alike.
     NotFound,
+    /// 405: the path exists, the method does not.
+    MethodNotAllowed,
     /// 409: clashes with what is stored.
     Conflict(Invalid),
     /// 409: the ticket was merged into another; the problem names it in `merged_into`.
@@ -103,6 +105,14 @@ impl ApiError {
                 "not-found",
                 "Not found",
                 "No such resource, or you may not see it.".to_owned(),
+                None,
+            ),
+            ApiError::MethodNotAllowed => (
+                405,
+                "method-not-allowed",
+                "Method not allowed",
+                "This path does not take this method; see /api/openapi.json for what it takes."
+                    .to_owned(),
                 None,
             ),
             ApiError::Conflict(invalid) => {
@@ -246,9 +256,11 @@ pub struct PageError {
 
 #[derive(Template)]
 #[template(path = "error.html")]
-struct ErrorPage {
-    w: Words,
-    message: String,
+pub(crate) struct ErrorPage {
+    pub w: Words,
+    pub message: String,
+    /// The navigation, for a signed-in person.
+    pub nav: Option<crate::ui::Nav>,
 }
 
 impl PageError {
@@ -291,6 +303,7 @@ impl IntoResponse for PageError {
         let page = ErrorPage {
             w,
             message: w.t(self.message_key).to_owned(),
+            nav: None,
         };
         match page.render() {
             Ok(html) => (self.status, Html(html)).into_response(),

@@ -46,6 +46,8 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))
+        .fallback(ui::not_found)
+        .method_not_allowed_fallback(ui::method_not_allowed)
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
         .layer(axum::middleware::from_fn(ops::track))
         .layer(SetResponseHeaderLayer::if_not_present(

@@ -27,6 +27,8 @@ struct LoginPage {
     next_query: String,
     email: String,
     error: Option<String>,
+    /// Only a demo server hints at its logins.
+    demo: bool,
 }
 
 #[derive(Deserialize)]
@@ -58,7 +60,7 @@ fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-fn locale_of(jar: &CookieJar) -> Locale {
+pub(crate) fn locale_of(jar: &CookieJar) -> Locale {
     jar.get(LANG_COOKIE)
         .and_then(|c| Locale::parse(c.value()).ok())
         .unwrap_or(Locale::DEFAULT)
@@ -101,6 +103,7 @@ fn login_page(
             next_query,
             email,
             error,
+            demo: state.config.demo,
         },
     ))
 }

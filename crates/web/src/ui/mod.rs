@@ -180,3 +180,43 @@ pub(crate) fn render(locale: Locale, page: impl Template) -> Response {
         }
     }
 }
+
+/// Every path no route takes: the API answers problem+json, a person gets the friendly page
+/// with the navigation (when signed in) in their language.
+pub(crate) async fn not_found(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    uri: axum::http::Uri,
+    jar: axum_extra::extract::CookieJar,
+) -> Response {
+    if uri.path() == "/api" || uri.path().starts_with("/api/") {
+        return crate::error::ApiError::NotFound.into_response();
+    }
+    let session = match jar.get(crate::auth::SESSION_COOKIE) {
+        Some(cookie) => state.store.session(cookie.value()).await.ok(),
+        None => None,
+    };
+    let locale = session
+        .as_ref()
+        .map(|s| s.user.locale)
+        .unwrap_or_else(|| login::locale_of(&jar));
+    let w = crate::i18n::Words(locale);
+    let page = crate::error::ErrorPage {
+        w,
+        message: w.t("error.not_found").to_owned(),
+        nav: session.as_ref().map(Nav::of),
+    };
+    (axum::http::StatusCode::NOT_FOUND, render(locale, page)).into_response()
+}
+
+/// A known path asked with a method it does not take.
+pub(crate) async fn method_not_allowed(uri: axum::http::Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        return crate::error::ApiError::MethodNotAllowed.into_response();
+    }
+    crate::error::PageError {
+        status: axum::http::StatusCode::METHOD_NOT_ALLOWED,
+        locale: Locale::DEFAULT,
+        message_key: "error.not_found",
+    }
+    .into_response()
+}

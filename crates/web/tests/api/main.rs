@@ -24,5 +24,6 @@ mod reports;
 mod search;
 mod sla;
 mod tickets;
+mod ui_pages;
 mod ui_tickets;
 mod webhooks;
