@@ -227,7 +227,7 @@ pub async fn file(
         .as_deref()
         .filter(|n| !n.trim().is_empty())
     else {
-        return Err(Invalid::one("contract_number", Problem::Required).into());
+        return Err(Invalid::one("contract_number", Problem::NotChosen).into());
     };
     let options = filing_options(store, user, number).await?;
     let raw = RawTicket {

@@ -57,7 +57,7 @@ fn check_url(url: &str, errors: &mut Invalid) -> Option<String> {
 
 fn check_types(types: &[String], errors: &mut Invalid) -> Option<Vec<String>> {
     if types.is_empty() {
-        errors.push("event_types", Problem::Required);
+        errors.push("event_types", Problem::NotChosen);
         return None;
     }
     let mut out = Vec::new();

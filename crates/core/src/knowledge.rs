@@ -132,7 +132,7 @@ pub fn check_article(
     let mut errors = Invalid::new();
     let kind = match kind.map(str::trim).filter(|k| !k.is_empty()) {
         None => {
-            errors.push("kind", Problem::Required);
+            errors.push("kind", Problem::NotChosen);
             None
         }
         Some(k) => errors.check("kind", ArticleKind::parse(k)),

@@ -237,10 +237,12 @@ fn menu_item(
 ) -> Result<String, Problem> {
     let value = value.map(str::trim).unwrap_or("");
     if value.is_empty() {
-        return if item.required {
-            Err(Problem::Required)
-        } else {
+        return if !item.required {
             Ok(String::new())
+        } else if item.input == MenuInput::Select {
+            Err(Problem::NotChosen)
+        } else {
+            Err(Problem::Required)
         };
     }
     match item.input {
@@ -263,7 +265,7 @@ pub fn check_new_ticket(
     let mut errors = Invalid::new();
     let ticket_type = match raw.ticket_type.map(str::trim).filter(|t| !t.is_empty()) {
         None => {
-            errors.push("ticket_type", Problem::Required);
+            errors.push("ticket_type", Problem::NotChosen);
             None
         }
         Some(code) => match ctx.offered_types.iter().find(|t| t.code == code) {
@@ -279,7 +281,7 @@ pub fn check_new_ticket(
     let details = errors.check("details", text(raw.details, DETAILS_MAX, false));
     let tenant_id = match raw.tenant_id.map(str::trim).filter(|t| !t.is_empty()) {
         None => {
-            errors.push("tenant_id", Problem::Required);
+            errors.push("tenant_id", Problem::NotChosen);
             None
         }
         Some(t) if ctx.tenants.iter().any(|known| known == t) => Some(t.to_owned()),
@@ -295,7 +297,7 @@ pub fn check_new_ticket(
     };
     let menu = match raw.service_menu.map(str::trim).filter(|m| !m.is_empty()) {
         None => {
-            errors.push("service_menu", Problem::Required);
+            errors.push("service_menu", Problem::NotChosen);
             None
         }
         Some(key) => match ctx.menus.iter().find(|m| m.key == key) {

@@ -10,6 +10,8 @@ use crate::codes::UnknownCode;
 pub enum Problem {
     /// Nothing was given where something is required.
     Required,
+    /// Nothing was chosen where a choice is required (a select, a set of options).
+    NotChosen,
     /// Longer than allowed.
     TooLong { max: usize },
     /// More items than allowed (files, participants).
@@ -35,6 +37,7 @@ impl Problem {
     pub fn key(&self) -> &'static str {
         match self {
             Problem::Required => "problem.required",
+            Problem::NotChosen => "problem.not_chosen",
             Problem::TooLong { .. } => "problem.too_long",
             Problem::TooMany { .. } => "problem.too_many",
             Problem::BadCharacters { .. } => "problem.bad_characters",

@@ -140,6 +140,7 @@ mod tests {
         use madoguchi_core::UnknownCode;
         let problems = [
             Problem::Required,
+            Problem::NotChosen,
             Problem::TooLong { max: 3 },
             Problem::TooMany { max: 3 },
             Problem::BadCharacters { allowed: "a" },
@@ -165,6 +166,10 @@ mod tests {
         assert_eq!(
             problem(Locale::En, &Problem::TooLong { max: 200 }),
             "Use at most 200 characters."
+        );
+        assert_eq!(
+            problem(Locale::Ja, &Problem::NotChosen),
+            "選択してください。"
         );
     }
 

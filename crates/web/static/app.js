@@ -178,6 +178,17 @@
     link.addEventListener("click", function (event) { event.preventDefault(); dialog.showModal(); });
   });
 
+  // A customer admin lowering their own permission is asked first; the server asks on a page
+  // when there is no script.
+  document.querySelectorAll("form[data-confirm-self]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      var level = form.querySelector("select[name=level]").value;
+      if (level === "edit") { return; }
+      if (!window.confirm(form.dataset.confirmSelf)) { event.preventDefault(); return; }
+      form.querySelector("input[name=confirmed]").value = "yes";
+    });
+  });
+
   var ticketForm = document.getElementById("ticket-form");
   if (ticketForm) {
     followMenu(ticketForm);

@@ -28,11 +28,17 @@ struct HomePage {
     w: Words,
     nav: Nav,
     csrf: String,
+    /// 「佐藤 太郎 さん、ようこそ」: the name comes first in Japanese.
+    welcome: String,
     user_name: String,
     email: String,
     role_name: String,
     organization: Option<String>,
     time_zone: String,
+    /// Every zone of the time zone database, the chosen one included.
+    time_zones: Vec<String>,
+    /// The language the form shows as chosen (what was sent, after a refused save).
+    chosen_locale: String,
     is_customer: bool,
     permissions: Vec<PermissionRow>,
     desks: Vec<String>,
@@ -54,11 +60,14 @@ fn home_page(
         w,
         nav: Nav::of(session),
         csrf: session.csrf_token.clone(),
+        welcome: i18n::text_with(user.locale, "home.welcome", &[("name", user.name.clone())]),
         user_name: user.name.clone(),
         email: user.email.clone(),
         role_name: i18n::role(user.locale, user.role).to_owned(),
         organization: profile.organization.as_ref().map(|o| o.name.clone()),
         time_zone: user.time_zone.clone(),
+        time_zones: time_zones(&user.time_zone),
+        chosen_locale: user.locale.code().to_owned(),
         is_customer: user.role.is_customer(),
         permissions: profile
             .permissions
@@ -68,7 +77,15 @@ fn home_page(
                 product_line: c.product_line.clone(),
                 contracting_corporation: c.contracting_corporation.clone(),
                 plan: w.t(&format!("plan.{}", c.plan.code())).to_owned(),
-                level: w.t(&format!("level.{}", p.level.code())).to_owned(),
+                // Tickets of a partner-resold contract go to the partner, whatever the level.
+                level: match &c.partner_name {
+                    Some(partner) => i18n::text_with(
+                        profile.user.locale,
+                        "level.partner",
+                        &[("partner", partner.clone())],
+                    ),
+                    None => w.t(&format!("level.{}", p.level.code())).to_owned(),
+                },
             })
             .collect(),
         desks: profile
@@ -81,6 +98,27 @@ fn home_page(
         notifications: Vec::new(),
         notifications_saved: false,
     }
+}
+
+/// The zones of the time zone database, sorted, Asia/Tokyo and UTC first; `current` is kept
+/// even if the database lacks it.
+fn time_zones(current: &str) -> Vec<String> {
+    let mut zones: Vec<String> = jiff::tz::db()
+        .available()
+        .map(|name| name.as_str().to_owned())
+        .filter(|z| z != "Asia/Tokyo" && z != "UTC")
+        .collect();
+    zones.sort();
+    zones.dedup();
+    let mut list = vec!["Asia/Tokyo".to_owned(), "UTC".to_owned()];
+    if !current.is_empty()
+        && !zones.iter().any(|z| z == current)
+        && !list.iter().any(|z| z == current)
+    {
+        list.push(current.to_owned());
+    }
+    list.extend(zones);
+    list
 }
 
 #[derive(Deserialize)]
@@ -144,7 +182,7 @@ pub async fn save_preferences(
         .into_response();
     }
     let input = PreferencesInput {
-        locale: form.locale,
+        locale: form.locale.clone(),
         time_zone: form.time_zone.clone(),
     };
     match identity::set_preferences(&state.store, &session.user, &input).await {
@@ -165,6 +203,9 @@ pub async fn save_preferences(
                     // Show what they typed, so they can correct it.
                     profile.user.time_zone = form.time_zone.unwrap_or_default();
                     let mut page = home_page(profile, &session, false, Some(message));
+                    if let Some(chosen) = form.locale.filter(|l| l == "ja" || l == "en") {
+                        page.chosen_locale = chosen;
+                    }
                     page.notifications = crate::ui::notify::notification_rows(&state, &session)
                         .await
                         .unwrap_or_default();

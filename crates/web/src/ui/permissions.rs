@@ -25,9 +25,13 @@ struct ContractColumn {
 struct Cell {
     contract_number: String,
     level: String,
+    /// A partner-resold contract: its tickets go to the partner, so edit is not offered.
+    partner: bool,
 }
 
 struct Row {
+    /// The signed-in customer admin's own row: lowering it asks first.
+    is_self: bool,
     user_id: String,
     name: String,
     email: String,
@@ -98,8 +102,10 @@ async fn build(
                         .find(|p| p.user_id == u.id && p.contract_id == c.id)
                         .map(|p| p.level.code().to_owned())
                         .unwrap_or_default(),
+                    partner: c.channel == madoguchi_core::Channel::Partner,
                 })
                 .collect(),
+            is_self: u.id == user.id,
             user_id: u.id,
             name: u.name,
             email: u.email,
@@ -113,10 +119,21 @@ async fn build(
         contracts: contracts
             .iter()
             .map(|c| ContractColumn {
-                label: format!(
-                    "{} — {} ({})",
-                    c.contract_number, c.product_line, c.contracting_corporation
-                ),
+                label: match &c.partner_name {
+                    Some(partner) => i18n::text_with(
+                        user.locale,
+                        "permissions.partner_column",
+                        &[
+                            ("contract", c.contract_number.clone()),
+                            ("product", c.product_line.clone()),
+                            ("partner", partner.clone()),
+                        ],
+                    ),
+                    None => format!(
+                        "{} — {} ({})",
+                        c.contract_number, c.product_line, c.contracting_corporation
+                    ),
+                },
             })
             .collect(),
         rows,
@@ -183,6 +200,21 @@ pub struct PermissionForm {
     /// Empty revokes.
     level: String,
     organization_id: Option<String>,
+    /// `yes` once the customer admin has confirmed lowering their own permission.
+    confirmed: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "permissions_confirm.html")]
+struct ConfirmSelfPage {
+    w: Words,
+    nav: Nav,
+    csrf: String,
+    contract_number: String,
+    user_id: String,
+    level: String,
+    organization_id: Option<String>,
+    question: String,
 }
 
 pub async fn save(
@@ -198,6 +230,36 @@ pub async fn save(
             message_key: "error.csrf",
         }
         .into_response();
+    }
+    // Lowering one's own permission hides the contract's tickets from oneself: ask first
+    // (the page's script asks in a dialog; this page is the answer without it).
+    if form.user_id == session.user.id
+        && form.level != "edit"
+        && form.confirmed.as_deref() != Some("yes")
+    {
+        let w = Words(locale);
+        let question = i18n::text_with(
+            locale,
+            if form.level.is_empty() {
+                "permissions.confirm_self_revoke"
+            } else {
+                "permissions.confirm_self_view"
+            },
+            &[("contract", form.contract_number.clone())],
+        );
+        return render(
+            locale,
+            ConfirmSelfPage {
+                w,
+                nav: Nav::of(&session),
+                csrf: session.csrf_token.clone(),
+                contract_number: form.contract_number,
+                user_id: form.user_id,
+                level: form.level,
+                organization_id: form.organization_id,
+                question,
+            },
+        );
     }
     let input = admin::PermissionInput {
         user_id: Some(form.user_id),

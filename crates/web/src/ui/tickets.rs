@@ -267,6 +267,59 @@ impl FormPage {
     fn err(&self, field: &str) -> &str {
         self.errors.get(field).map(String::as_str).unwrap_or("")
     }
+
+    /// The id of the control that holds `field`: the error summary links to it, and its
+    /// error is `{anchor}-error`.
+    fn anchor(&self, field: &str) -> String {
+        match field {
+            "service_menu" => "service-menu".to_owned(),
+            "participants" => "candidates".to_owned(),
+            "attachments" => "f-files".to_owned(),
+            f => format!("f-{}", f.replace('.', "-")),
+        }
+    }
+
+    /// How the error summary names `field`: the label the form shows for it.
+    fn label(&self, field: &str) -> String {
+        if let Some(item) = field.strip_prefix("menu_fields.") {
+            return self
+                .menus
+                .iter()
+                .filter(|m| m.key == self.selected_menu)
+                .flat_map(|m| &m.items)
+                .find(|i| i.key == item)
+                .map(|i| i.label.clone())
+                .unwrap_or_else(|| item.to_owned());
+        }
+        let key = match field {
+            "summary" => "new.summary",
+            "service_menu" => "new.service_menu",
+            "tenant_id" => "new.tenant_id",
+            "details" => "new.details",
+            "incident.occurred_at" => "new.occurred_at",
+            "incident.operation_history" => "new.operation_history",
+            "incident.current_status" => "new.current_status",
+            "callback.phone" => "new.phone",
+            "callback.contact_name" => "new.contact_name",
+            "callback.preferred_window" => "new.preferred_window",
+            "attachments" => "new.attachments",
+            "participants" => "new.participants",
+            other => return other.to_owned(),
+        };
+        self.w.t(key).to_owned()
+    }
+
+    /// `aria-invalid` and `aria-describedby` for a control whose field has an error.
+    fn aria(&self, field: &str) -> String {
+        if self.err(field).is_empty() {
+            String::new()
+        } else {
+            format!(
+                " aria-invalid=\"true\" aria-describedby=\"{}-error\"",
+                self.anchor(field)
+            )
+        }
+    }
 }
 
 /// What the customer typed, whichever way it arrived.

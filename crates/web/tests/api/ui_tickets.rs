@@ -106,6 +106,20 @@ api_test!(
             );
         }
         assert!(!page.contains("data-field=\"summary\""));
+        // The tenant and the region are chosen, not typed: the error says so.
+        assert!(page.contains("選択してください。"), "{page}");
+        // The summary at the top links to each field, which says it is invalid and by what.
+        assert!(
+            page.contains("<a href=\"#f-tenant_id\">")
+                && page.contains("id=\"f-tenant_id\" aria-invalid=\"true\" aria-describedby=\"f-tenant_id-error\"")
+                && page.contains("id=\"f-tenant_id-error\"")
+                && page.contains("<a href=\"#f-menu_fields-region\">"),
+            "{page}"
+        );
+        assert!(
+            !page.contains("<a href=\"#f-summary\">"),
+            "no error, no link"
+        );
         assert!(page.contains("value=\"ログインできない\"") && page.contains("value=\"web-01\""));
         assert!(page.contains("app.log"));
         let attachment = crate::helpers::hidden(&page, "attachments");
@@ -359,7 +373,7 @@ api_test!(
             "ten kept, each removable"
         );
         let error = page
-            .split("data-field=\"attachments\">")
+            .split("data-field=\"attachments\" id=\"f-files-error\">")
             .nth(1)
             .expect("an error beside the files");
         assert!(
