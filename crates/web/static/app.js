@@ -17,11 +17,18 @@
     var serverFilled = fields().some(function (el) { return el.tagName !== "SELECT" && el.value; });
     if (saved && !serverFilled) {
       fields().forEach(function (el) { if (saved[el.name] !== undefined) { el.value = saved[el.name]; } });
+      // The participant picker, set up after this, chooses these again.
+      form.draftParticipants = saved.__participants || [];
+      if (fields().some(function (el) { return el.tagName !== "SELECT" && el.value; }) || form.draftParticipants.length) {
+        tellRestored(form, key);
+      }
       form.dispatchEvent(new Event("draft-restored"));
     }
     var save = function () {
       var data = {};
       fields().forEach(function (el) { data[el.name] = el.value; });
+      data.__participants = Array.prototype.map.call(
+        form.querySelectorAll("#chosen input[name=participants]"), function (el) { return el.value; });
       try { localStorage.setItem(key, JSON.stringify(data)); } catch (e) { /* storage full or off */ }
     };
     // Coming back to the page (the back button) allows sending again.
@@ -37,6 +44,28 @@
         sessionStorage.setItem("madoguchi:submitted", key);
       }
     });
+  }
+
+  // A restored draft is said so above its form, with a way to start afresh.
+  function tellRestored(form, key) {
+    var texts = document.body.dataset;
+    if (!texts.draftRestored) { return; }
+    var note = document.createElement("p");
+    note.className = "notice";
+    note.setAttribute("role", "status");
+    note.id = form.id + "-draft";
+    note.appendChild(document.createTextNode(texts.draftRestored + " "));
+    var discard = document.createElement("button");
+    discard.type = "button";
+    discard.className = "link";
+    discard.id = form.id + "-draft-discard";
+    discard.textContent = texts.draftDiscard;
+    discard.addEventListener("click", function () {
+      localStorage.removeItem(key);
+      location.replace(location.href);
+    });
+    note.appendChild(discard);
+    form.parentNode.insertBefore(note, form);
   }
 
   // A draft is dropped only once the ticket page confirms the filing or the reply.
@@ -84,6 +113,7 @@
         remove.addEventListener("click", function () {
           candidates.appendChild(option);
           li.remove();
+          form.dispatchEvent(new Event("change"));
         });
         li.appendChild(hidden);
         li.appendChild(document.createTextNode(option.textContent + " "));
@@ -91,7 +121,16 @@
         chosen.appendChild(li);
         option.remove();
       });
+      form.dispatchEvent(new Event("change"));
     });
+    // A restored draft's participants are chosen again.
+    var again = form.draftParticipants || [];
+    if (again.length) {
+      Array.prototype.forEach.call(candidates.options, function (option) {
+        option.selected = again.indexOf(option.value) >= 0;
+      });
+      add.click();
+    }
   }
 
   // Related articles while typing (SPEC §4): what was typed is sent to the knowledge center's

@@ -140,13 +140,49 @@ async fn a_customer_files_a_ticket_in_the_browser_and_loses_nothing_on_the_way()
         "web-01"
     );
 
-    // A reload keeps the draft.
+    // A participant chosen before the reload is chosen again after it.
+    let picked = client
+        .execute(
+            "var o = document.querySelector('#candidates option'); if (!o) { return ''; } \
+             o.selected = true; document.getElementById('add-participants').click(); return o.value;",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(!picked.is_empty(), "the demo customer has someone to add");
+
+    // A reload keeps the draft, says so, and keeps the participants.
     client.refresh().await.unwrap();
     client
         .wait()
-        .for_element(Locator::Id("ticket-form"))
+        .for_element(Locator::Id("ticket-form-draft"))
         .await
         .unwrap();
+    assert!(
+        client
+            .find(Locator::Id("ticket-form-draft"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+            .contains("前回の入力内容を復元しました")
+    );
+    let chosen = client
+        .execute(
+            "return Array.from(document.querySelectorAll('#chosen input[name=participants]')).map(function (i) { return i.value; }).join(',');",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        chosen.as_str(),
+        Some(picked.as_str()),
+        "participants restored"
+    );
     assert_eq!(
         value(&client, "input[name=summary]").await,
         "仮想サーバーが起動しない"
@@ -288,6 +324,45 @@ async fn a_customer_files_a_ticket_in_the_browser_and_loses_nothing_on_the_way()
         .await
         .unwrap();
     assert_eq!(value(&client, "input[name=summary]").await, "");
+
+    // A draft can be discarded: the form starts empty again.
+    client
+        .find(Locator::Css("input[name=summary]"))
+        .await
+        .unwrap()
+        .send_keys("下書きのテスト")
+        .await
+        .unwrap();
+    client.refresh().await.unwrap();
+    let discard = client
+        .wait()
+        .for_element(Locator::Id("ticket-form-draft-discard"))
+        .await
+        .unwrap();
+    // A mark on this page tells when the browser has loaded the next one.
+    client
+        .execute("window.beforeDiscard = true;", vec![])
+        .await
+        .unwrap();
+    discard.click().await.unwrap();
+    for _ in 0..100 {
+        let old = client
+            .execute("return window.beforeDiscard === true;", vec![])
+            .await
+            .map(|v| v.as_bool() == Some(true))
+            .unwrap_or(true);
+        if !old {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    client
+        .wait()
+        .for_element(Locator::Id("ticket-form"))
+        .await
+        .unwrap();
+    assert_eq!(value(&client, "input[name=summary]").await, "");
+    assert!(client.find(Locator::Id("ticket-form-draft")).await.is_err());
 
     client.close().await.ok();
     server.task.abort();
