@@ -18,7 +18,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::db::{Dialect, code, like_pattern, now, time};
-use crate::tickets::{columns, ticket_from};
+use crate::tickets::{columns, json_list, ticket_from};
 use crate::{Cursor, Page, PageRequest, Result, Store, StoreError};
 
 /// What a desk's queue counts: open tickets only.

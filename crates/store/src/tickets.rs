@@ -521,7 +521,6 @@ impl Store {
             .map(|(i, id)| (id.as_str(), i))
             .collect();
         tickets.sort_by_key(|t| rank.get(t.id.as_str()).copied().unwrap_or(usize::MAX));
-        self.fill_participants(&mut tickets).await?;
         Ok(tickets)
     }
 
