@@ -8,16 +8,16 @@ use serde_json::{Value, json};
 use crate::api_test;
 use crate::helpers::TestApp;
 
-struct World {
+pub(crate) struct World {
     /// Org A's filer: edit on both of A's contracts.
-    filer: String,
+    pub(crate) filer: String,
     /// Org A's user who may view ECL-A1 only.
-    viewer: String,
-    viewer_id: String,
+    pub(crate) viewer: String,
+    pub(crate) viewer_id: String,
     /// Org B's user, edit on ECL-B1.
-    other: String,
+    pub(crate) other: String,
     /// An agent of the general desk only.
-    agent: String,
+    pub(crate) agent: String,
 }
 
 async fn grant(app: &TestApp, user: &str, contract: &str, level: &str) {
@@ -28,7 +28,7 @@ async fn grant(app: &TestApp, user: &str, contract: &str, level: &str) {
     assert_eq!(status, StatusCode::OK);
 }
 
-async fn world(app: &TestApp) -> World {
+pub(crate) async fn world(app: &TestApp) -> World {
     let (org_a, _) = app
         .customer_org("株式会社アルファ", "ECL-A1", "premium")
         .await;
@@ -78,7 +78,7 @@ async fn world(app: &TestApp) -> World {
     }
 }
 
-async fn file(
+pub(crate) async fn file(
     app: &TestApp,
     token: &str,
     contract: &str,
@@ -103,7 +103,7 @@ async fn file(
     t["key"].as_str().unwrap().to_owned()
 }
 
-async fn search(app: &TestApp, token: &str, q: &str) -> Value {
+pub(crate) async fn search(app: &TestApp, token: &str, q: &str) -> Value {
     let path = format!(
         "/api/v1/tickets?{}",
         serde_urlencoded::to_string([("q", q)]).unwrap()
@@ -122,7 +122,11 @@ async fn queue(app: &TestApp, token: &str, desk: &str, q: &str) -> (StatusCode, 
 }
 
 /// A page as `email`'s browser gets it: the status, the HTML and where it redirects to.
-async fn page(app: &TestApp, email: &str, path: &str) -> (StatusCode, String, Option<String>) {
+pub(crate) async fn page(
+    app: &TestApp,
+    email: &str,
+    path: &str,
+) -> (StatusCode, String, Option<String>) {
     let (browser, _) = app.log_in(email).await;
     let response = browser.get(app.url(path)).send().await.unwrap();
     let status = response.status();
@@ -133,7 +137,7 @@ async fn page(app: &TestApp, email: &str, path: &str) -> (StatusCode, String, Op
     (status, response.text().await.unwrap(), location)
 }
 
-fn keys(list: &Value) -> Vec<String> {
+pub(crate) fn keys(list: &Value) -> Vec<String> {
     list["items"]
         .as_array()
         .unwrap()
