@@ -45,7 +45,8 @@ pub struct QueueQuery {
     pub sla: Option<String>,
     /// Words of the summary or details, or a ticket key.
     pub q: Option<String>,
-    /// `oldest` (default), `due`, `priority` or `updated`.
+    /// `oldest` (default without `q`), `due`, `priority`, `updated` or `relevance` (the best
+    /// match first; default with `q`).
     pub sort: Option<String>,
     /// 1–200, default 50.
     #[param(minimum = 1, maximum = 200)]
@@ -172,6 +173,8 @@ impl QueueQuery {
             }
         };
         let sort = match given(&self.sort) {
+            // Words searched rank the queue by how well its tickets match them.
+            None if given(&self.q).is_some() => QueueSort::Relevance,
             None => QueueSort::Oldest,
             Some(s) => QueueSort::parse(s).unwrap_or_else(|| {
                 errors.push(
@@ -224,7 +227,8 @@ pub struct QueueAnswer {
 ///
 /// Words are looked up in the search index (requester, organization and internal notes
 /// included, within the caller's desks); the queue's filters and sort then apply to the most
-/// relevant [`SEARCH_HITS_MAX`](crate::tickets::SEARCH_HITS_MAX) hits.
+/// relevant [`SEARCH_HITS_MAX`](crate::tickets::SEARCH_HITS_MAX) hits, which
+/// [`QueueSort::Relevance`] keeps in the index's order. A ticket key finds its ticket first.
 pub async fn queue(
     store: &Store,
     search: &Search,

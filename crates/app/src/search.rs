@@ -5,7 +5,9 @@
 //! (`madoguchi reindex`, or at start when they are missing). At start they catch up with
 //! the events written since their last commit; while serving, a follower applies new events
 //! every few hundred milliseconds, and every search catches up first, so a ticket filed,
-//! replied to or an article published is found by the very next search.
+//! replied to or an article published is found by the very next search. Renaming a user or
+//! an organization reindexes the tickets their names find (agents search by requester and
+//! organization).
 
 use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
@@ -286,6 +288,9 @@ impl Search {
             let mut tickets: HashSet<String> = HashSet::new();
             let mut articles: HashSet<String> = HashSet::new();
             let mut synonyms = false;
+            // Renamed people: agents find tickets by requester and organization names.
+            let mut renamed_users: HashSet<(String, Option<String>)> = HashSet::new();
+            let mut renamed_organizations: HashSet<String> = HashSet::new();
             for e in &fresh {
                 let kind = e.kind.as_str();
                 if kind.starts_with("ticket.")
@@ -298,10 +303,28 @@ impl Search {
                     articles.insert(e.subject_id.clone());
                 } else if kind.starts_with("synonym_group.") {
                     synonyms = true;
+                } else if kind == "user.updated" && renames_user(&e.data) {
+                    renamed_users.insert((e.subject_id.clone(), e.organization_id.clone()));
+                } else if kind == "organization.updated" {
+                    renamed_organizations.insert(e.subject_id.clone());
                 }
             }
+            for (user, organization) in &renamed_users {
+                tickets.extend(
+                    store
+                        .ticket_ids_filed_by(user, organization.as_deref())
+                        .await?,
+                );
+            }
+            for organization in &renamed_organizations {
+                tickets.extend(store.ticket_ids_of_organization(organization).await?);
+            }
             let ids: Vec<String> = tickets.into_iter().collect();
-            let sources = store.ticket_sources(&ids).await?;
+            // An organization's tickets may be many: read in batches.
+            let mut sources = Vec::new();
+            for batch in ids.chunks(REBUILD_BATCH as usize) {
+                sources.extend(store.ticket_sources(batch).await?);
+            }
             let mut docs_articles = Vec::new();
             let mut gone_articles = Vec::new();
             for id in articles {
@@ -386,6 +409,14 @@ impl Search {
             .map_err(internal)?
             .map_err(internal)
     }
+}
+
+/// Whether a `user.updated` event changed what finds the user's tickets (name or email),
+/// rather than a password, a locale or notification preferences.
+fn renames_user(data: &serde_json::Value) -> bool {
+    ["name", "email"]
+        .iter()
+        .any(|field| data.get(field).is_some_and(|v| !v.is_null()))
 }
 
 /// Follows the event log while serving: new events are searchable within a second even

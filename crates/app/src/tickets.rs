@@ -570,6 +570,26 @@ pub fn parse_key(key: &str) -> ServiceResult<TicketKey> {
     TicketKey::parse(key).ok_or(ServiceError::NotFound)
 }
 
+/// The ticket a search box opens: words that are exactly a ticket key (`SD-1042`, any case,
+/// spaces around) of a ticket `user` may see. A key of a ticket they may not see opens nothing
+/// and is searched like any words, so that it finds nothing and hints at nothing (SPEC §5).
+pub async fn key_to_open(
+    store: &Store,
+    user: &User,
+    words: Option<&str>,
+) -> ServiceResult<Option<TicketKey>> {
+    let Some(key) = words.and_then(TicketKey::parse) else {
+        return Ok(None);
+    };
+    let ticket = match store.ticket(Viewer::of(user), key).await {
+        Ok(t) => t,
+        Err(StoreError::NotFound) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    let access = access(store, user).await?;
+    Ok(may_view_ticket(user, &access.desks, &access.permissions, scope(&ticket)).then_some(key))
+}
+
 pub async fn detail(store: &Store, user: &User, key: TicketKey) -> ServiceResult<TicketDetail> {
     let ticket = store.ticket(Viewer::of(user), key).await?;
     let access = access(store, user).await?;

@@ -8,9 +8,9 @@ use std::time::{Duration, Instant};
 use madoguchi_app::search::{Search, SearchConfig};
 use madoguchi_app::{demo, tickets};
 use madoguchi_core::model::User;
-use madoguchi_core::values::Email;
+use madoguchi_core::values::{Email, Name};
 use madoguchi_search::{TicketSearch, TicketSort};
-use madoguchi_store::{Store, store_test};
+use madoguchi_store::{Store, UserChanges, store_test};
 
 fn config(dir: &std::path::Path) -> SearchConfig {
     SearchConfig {
@@ -143,6 +143,86 @@ store_test!(
             assert!(
                 filed.elapsed() < Duration::from_secs(1),
                 "not searchable within a second"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        follower.abort();
+    }
+);
+
+store_test!(
+    renaming_a_requester_or_their_organization_reindexes_their_tickets,
+    async |store: Store| {
+        demo::load(&store).await.unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let customer = user(&store, "taro@sample.example").await;
+        let agent = user(&store, "agent.general@madoguchi.example").await;
+        let organization = customer.organization_id.clone().unwrap();
+        let search = Search::open(&store, &config(dir.path())).await.unwrap();
+        let ticket = file(&store, &customer, "ロードバランサーの証明書を更新したい").await;
+        search.catch_up(&store).await.unwrap();
+        let visibility = search.visibility(&store, &agent).await.unwrap();
+        // Straight from the index: only the follower brings it up to date.
+        let finds = |words: &str| {
+            let query = TicketSearch {
+                text: words.to_owned(),
+                limit: 500,
+                ..Default::default()
+            };
+            search
+                .indexes()
+                .tickets
+                .search(&search.synonyms(), &visibility, &query)
+                .unwrap()
+                .hits
+                .iter()
+                .any(|h| h.id == ticket)
+        };
+        let old_name = customer.name.clone();
+        assert!(finds(&old_name), "found by the requester's name");
+        assert!(finds("taro@sample.example"), "and email");
+        assert!(finds("サンプル商事"), "and organization");
+        assert!(!finds("鈴木 一郎") && !finds("リネーム工業"));
+
+        let follower = tokio::spawn(madoguchi_app::search::follow(
+            std::sync::Arc::clone(&search),
+            store.clone(),
+        ));
+        let changes = UserChanges {
+            name: Some(Name::parse("鈴木 一郎").unwrap()),
+            email: Some(Email::parse("ichiro@renamed.example").unwrap()),
+            ..Default::default()
+        };
+        store
+            .update_user(None, &customer.id, &changes)
+            .await
+            .unwrap();
+        store
+            .rename_organization(
+                None,
+                &organization,
+                &Name::parse("株式会社リネーム工業").unwrap(),
+            )
+            .await
+            .unwrap();
+        let renamed = Instant::now();
+        loop {
+            let new = [
+                finds("鈴木 一郎"),
+                finds("ichiro@renamed.example"),
+                finds("リネーム工業"),
+            ];
+            let old = [
+                finds(&old_name),
+                finds("taro@sample.example"),
+                finds("サンプル商事"),
+            ];
+            if new == [true; 3] && old == [false; 3] {
+                break;
+            }
+            assert!(
+                renamed.elapsed() < Duration::from_secs(1),
+                "not reindexed within a second: by the new names {new:?}, by the old {old:?}"
             );
             tokio::time::sleep(Duration::from_millis(20)).await;
         }

@@ -64,14 +64,18 @@ pub enum QueueSort {
     Priority,
     /// Most recently updated first.
     Updated,
+    /// In the order of the search index's hits ([`QueueFilter::ids`]): the best match first.
+    /// Without words to rank by, the same as [`QueueSort::Oldest`].
+    Relevance,
 }
 
 impl QueueSort {
-    pub const ALL: [QueueSort; 4] = [
+    pub const ALL: [QueueSort; 5] = [
         QueueSort::Oldest,
         QueueSort::Due,
         QueueSort::Priority,
         QueueSort::Updated,
+        QueueSort::Relevance,
     ];
 
     pub fn code(self) -> &'static str {
@@ -80,6 +84,7 @@ impl QueueSort {
             QueueSort::Due => "due",
             QueueSort::Priority => "priority",
             QueueSort::Updated => "updated",
+            QueueSort::Relevance => "relevance",
         }
     }
 
@@ -223,14 +228,15 @@ impl Sql {
 /// The largest stored time: where tickets without a due time sort.
 const NO_DUE: i64 = i64::MAX;
 
-/// The key a cursor of `sort` carries for `item`.
-fn cursor_of(sort: QueueSort, item: &QueueItem, due: i64, updated: i64) -> Cursor {
+/// The key a cursor of `sort` carries for `item`; `rank` is its place among the search hits.
+fn cursor_of(sort: QueueSort, item: &QueueItem, due: i64, updated: i64, rank: i64) -> Cursor {
     let number = item.ticket.key.number();
     Cursor::after(&match sort {
         QueueSort::Oldest => format!("oldest:{number}"),
         QueueSort::Due => format!("due:{due}:{number}"),
         QueueSort::Priority => format!("priority:{}:{number}", item.ticket.priority.code()),
         QueueSort::Updated => format!("updated:{updated}:{number}"),
+        QueueSort::Relevance => format!("relevance:{rank}:{number}"),
     })
 }
 
@@ -250,7 +256,9 @@ fn read_cursor(sort: QueueSort, cursor: &Cursor) -> Result<(String, i64)> {
     };
     let number = number.parse().map_err(|_| StoreError::BadCursor)?;
     match sort {
-        QueueSort::Due | QueueSort::Updated if key.parse::<i64>().is_err() => {
+        QueueSort::Due | QueueSort::Updated | QueueSort::Relevance
+            if key.parse::<i64>().is_err() =>
+        {
             Err(StoreError::BadCursor)
         }
         QueueSort::Priority if madoguchi_core::Priority::parse(&key).is_err() => {
@@ -375,18 +383,45 @@ impl Store {
             .queue_counts(user, desk, at)
             .await?
             .ok_or(StoreError::NotFound)?;
+        // Relevance needs the hits' order; without words there is none.
+        let sort = match (sort, &filter.ids) {
+            (QueueSort::Relevance, None) => QueueSort::Oldest,
+            _ => sort,
+        };
         let after = page
             .after
             .as_ref()
             .map(|c| read_cursor(sort, c))
             .transpose()?;
-        let mut sql = Sql::new(concat!(
+        let mut sql = Sql::new("");
+        let vis = visible(&mut sql, user, desk);
+        // Ranked: the hits joined with their place in the index's order (0 = best).
+        let (ranked, rank) = match (&filter.ids, sort) {
+            (Some(ids), QueueSort::Relevance) => {
+                let list = sql.text(&json_list(ids)?);
+                match self.dialect() {
+                    Dialect::Sqlite => (
+                        format!(" JOIN json_each({list}) r ON r.value = t.id"),
+                        "r.key",
+                    ),
+                    Dialect::Postgres => (
+                        format!(
+                            " JOIN jsonb_array_elements_text({list}::jsonb) WITH ORDINALITY AS r(id, pos) ON r.id = t.id"
+                        ),
+                        "(r.pos - 1)",
+                    ),
+                }
+            }
+            _ => (String::new(), ""),
+        };
+        sql.push(concat!(
             "SELECT ",
             columns!(),
             ", t.sla_due_at, t.sla_due_soon_at, t.sla_paused_at",
-            " FROM tickets t JOIN contracts c ON c.id = t.contract_id WHERE "
+            " FROM tickets t JOIN contracts c ON c.id = t.contract_id"
         ));
-        let vis = visible(&mut sql, user, desk);
+        sql.push(&ranked);
+        sql.push(" WHERE ");
         sql.push(&format!("t.desk = $3 AND {vis}"));
         let open = filter.statuses.is_empty() || !filter.statuses.contains(&Status::Closed);
         if open {
@@ -440,13 +475,18 @@ impl Store {
             }
         }
         if let Some(ids) = &filter.ids {
-            let list = sql.text(&json_list(ids)?);
-            sql.push(&match self.dialect() {
-                Dialect::Sqlite => format!(" AND t.id IN (SELECT value FROM json_each({list}))"),
-                Dialect::Postgres => {
-                    format!(" AND t.id IN (SELECT jsonb_array_elements_text({list}::jsonb))")
-                }
-            });
+            // Ranked, the join keeps the hits only.
+            if ranked.is_empty() {
+                let list = sql.text(&json_list(ids)?);
+                sql.push(&match self.dialect() {
+                    Dialect::Sqlite => {
+                        format!(" AND t.id IN (SELECT value FROM json_each({list}))")
+                    }
+                    Dialect::Postgres => {
+                        format!(" AND t.id IN (SELECT jsonb_array_elements_text({list}::jsonb))")
+                    }
+                });
+            }
         } else if let Some(q) = filter.q.as_deref().filter(|q| !q.trim().is_empty()) {
             let pattern = sql.text(&like_pattern(q));
             match madoguchi_core::values::TicketKey::parse(q.trim()) {
@@ -478,14 +518,21 @@ impl Store {
                     let k = sql.int(key.parse().map_err(|_| StoreError::BadCursor)?);
                     format!("(t.updated_at, t.number) < ({k}, {n})")
                 }
+                // A ticket is ranked once: its place alone says where the page ends.
+                QueueSort::Relevance => {
+                    let k = sql.int(key.parse().map_err(|_| StoreError::BadCursor)?);
+                    format!("{rank} > {k}")
+                }
             };
             sql.push(&format!(" AND {condition}"));
         }
+        let by_rank = format!(" ORDER BY {rank}");
         sql.push(match sort {
             QueueSort::Oldest => " ORDER BY t.number",
             QueueSort::Due => " ORDER BY COALESCE(t.sla_due_at, 9223372036854775807), t.number",
             QueueSort::Priority => " ORDER BY t.priority, t.number",
             QueueSort::Updated => " ORDER BY t.updated_at DESC, t.number DESC",
+            QueueSort::Relevance => by_rank.as_str(),
         });
         let limit = sql.int(page.fetch());
         sql.push(&format!(" LIMIT {limit}"));
@@ -501,7 +548,19 @@ impl Store {
                 sla_state: sla_state(&ticket.sla, time(at)?, ticket.status),
                 ticket,
             };
-            keys.push(cursor_of(sort, &item, due.unwrap_or(NO_DUE), updated));
+            let place = match (&filter.ids, sort) {
+                (Some(ids), QueueSort::Relevance) => {
+                    ids.iter().position(|id| *id == item.ticket.id).unwrap_or(0) as i64
+                }
+                _ => 0,
+            };
+            keys.push(cursor_of(
+                sort,
+                &item,
+                due.unwrap_or(NO_DUE),
+                updated,
+                place,
+            ));
             items.push(item);
         }
         let mut page = page.finish(items, |_| "");

@@ -69,6 +69,44 @@ impl Store {
         self.sources(rows).await
     }
 
+    /// The tickets a user filed: what their name and email find, so what a rename changes.
+    /// `organization_id` is the user's organization, when they have one (its tickets are
+    /// read by an index; those of a user without one by a scan, which renaming staff costs).
+    pub async fn ticket_ids_filed_by(
+        &self,
+        user_id: &str,
+        organization_id: Option<&str>,
+    ) -> Result<Vec<String>> {
+        let ids: Vec<String> = match organization_id {
+            Some(org) => {
+                sqlx::query_scalar(
+                    "SELECT id FROM tickets WHERE organization_id = $1 AND created_by = $2",
+                )
+                .bind(org)
+                .bind(user_id)
+                .fetch_all(&self.read)
+                .await?
+            }
+            None => {
+                sqlx::query_scalar("SELECT id FROM tickets WHERE created_by = $1")
+                    .bind(user_id)
+                    .fetch_all(&self.read)
+                    .await?
+            }
+        };
+        Ok(ids)
+    }
+
+    /// The tickets of an organization: what its name finds, so what a rename changes.
+    pub async fn ticket_ids_of_organization(&self, organization_id: &str) -> Result<Vec<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT id FROM tickets WHERE organization_id = $1")
+                .bind(organization_id)
+                .fetch_all(&self.read)
+                .await?,
+        )
+    }
+
     /// Tickets by number after `after`, `limit` of them: a rebuild reads them all this way.
     pub async fn ticket_sources_after(&self, after: i64, limit: i64) -> Result<Vec<TicketSource>> {
         let sql = format!("{TICKET_SOURCE} WHERE t.number > $1 ORDER BY t.number LIMIT $2");

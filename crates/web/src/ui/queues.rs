@@ -59,6 +59,9 @@ struct Row {
     sla_state: String,
     sla_name: String,
     assignee: Option<String>,
+    /// Where the words searched matched, and in which part of the ticket: (part's name,
+    /// (text, matched) pieces).
+    snippet: Option<(String, Vec<(String, bool)>)>,
 }
 
 /// A choice of a select: (value, label, selected).
@@ -329,6 +332,14 @@ async fn queue_page(
     if !desks.contains(&desk) {
         return page_error(locale, ServiceError::NotFound);
     }
+    // A ticket key typed in the search box opens that ticket, if the caller may see it.
+    if query.cursor.is_none() {
+        match tickets::key_to_open(store, user, query.q.as_deref()).await {
+            Ok(Some(key)) => return Redirect::to(&format!("/tickets/{key}")).into_response(),
+            Ok(None) => {}
+            Err(e) => return page_error(locale, e),
+        }
+    }
     let mut errors = BTreeMap::new();
     let (filter, sort) = match query.parse(store).await {
         Ok(parsed) => parsed,
@@ -428,6 +439,17 @@ async fn queue_page(
                     .t(&format!("queue.sla_{}", item.sla_state.code()))
                     .to_owned(),
                 assignee: t.assignee_id.as_deref().map(person),
+                snippet: answer.snippets.get(&t.id).and_then(|parts| {
+                    // The summary shows already: another part says more, if one matched.
+                    let (part, fragments) = parts
+                        .iter()
+                        .find(|(part, _)| *part != "summary")
+                        .or(parts.first())?;
+                    Some((
+                        w.t(&format!("search.part_{part}")).to_owned(),
+                        fragments.iter().map(|f| (f.text.clone(), f.hit)).collect(),
+                    ))
+                }),
             });
         }
         next_url = answer
@@ -512,7 +534,17 @@ async fn queue_page(
                     w.t(&format!("queue.sort_{}", s.code())).to_owned(),
                 )
             }),
-            &query.sort.clone().unwrap_or_else(|| "oldest".into()),
+            query
+                .sort
+                .as_deref()
+                .filter(|s| !s.trim().is_empty())
+                .unwrap_or(
+                    if query.q.as_deref().is_some_and(|q| !q.trim().is_empty()) {
+                        "relevance"
+                    } else {
+                        "oldest"
+                    },
+                ),
         ),
         q: chosen(&query.q),
         errors,

@@ -691,13 +691,12 @@ pub async fn list(
     let page = madoguchi_store::PageRequest::new(Some(q.limit.unwrap_or(50).clamp(1, 200)), after)
         .expect("a clamped limit is valid");
     // A ticket key typed in the search box opens that ticket, if the caller may see it.
-    if let Some(key) =
-        q.q.as_deref()
-            .and_then(madoguchi_core::values::TicketKey::parse)
-        && q.cursor.is_none()
-        && tickets::detail(&state.store, user, key).await.is_ok()
-    {
-        return axum::response::Redirect::to(&format!("/tickets/{key}")).into_response();
+    if q.cursor.is_none() {
+        match tickets::key_to_open(&state.store, user, q.q.as_deref()).await {
+            Ok(Some(key)) => return Redirect::to(&format!("/tickets/{key}")).into_response(),
+            Ok(None) => {}
+            Err(e) => return page_error(user.locale, e),
+        }
     }
     let listed = match tickets::list(
         &state.store,

@@ -22,6 +22,7 @@ mod permissions;
 mod queues;
 mod reports;
 mod search;
+mod search_queue;
 mod sla;
 mod tickets;
 mod ui_pages;

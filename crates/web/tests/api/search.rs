@@ -8,16 +8,16 @@ use serde_json::{Value, json};
 use crate::api_test;
 use crate::helpers::TestApp;
 
-struct World {
+pub(crate) struct World {
     /// Org A's filer: edit on both of A's contracts.
-    filer: String,
+    pub(crate) filer: String,
     /// Org A's user who may view ECL-A1 only.
-    viewer: String,
-    viewer_id: String,
+    pub(crate) viewer: String,
+    pub(crate) viewer_id: String,
     /// Org B's user, edit on ECL-B1.
-    other: String,
+    pub(crate) other: String,
     /// An agent of the general desk only.
-    agent: String,
+    pub(crate) agent: String,
 }
 
 async fn grant(app: &TestApp, user: &str, contract: &str, level: &str) {
@@ -28,7 +28,7 @@ async fn grant(app: &TestApp, user: &str, contract: &str, level: &str) {
     assert_eq!(status, StatusCode::OK);
 }
 
-async fn world(app: &TestApp) -> World {
+pub(crate) async fn world(app: &TestApp) -> World {
     let (org_a, _) = app
         .customer_org("株式会社アルファ", "ECL-A1", "premium")
         .await;
@@ -78,7 +78,7 @@ async fn world(app: &TestApp) -> World {
     }
 }
 
-async fn file(
+pub(crate) async fn file(
     app: &TestApp,
     token: &str,
     contract: &str,
@@ -103,7 +103,7 @@ async fn file(
     t["key"].as_str().unwrap().to_owned()
 }
 
-async fn search(app: &TestApp, token: &str, q: &str) -> Value {
+pub(crate) async fn search(app: &TestApp, token: &str, q: &str) -> Value {
     let path = format!(
         "/api/v1/tickets?{}",
         serde_urlencoded::to_string([("q", q)]).unwrap()
@@ -121,7 +121,23 @@ async fn queue(app: &TestApp, token: &str, desk: &str, q: &str) -> (StatusCode, 
     app.as_user(token, Method::GET, &path, None).await
 }
 
-fn keys(list: &Value) -> Vec<String> {
+/// A page as `email`'s browser gets it: the status, the HTML and where it redirects to.
+pub(crate) async fn page(
+    app: &TestApp,
+    email: &str,
+    path: &str,
+) -> (StatusCode, String, Option<String>) {
+    let (browser, _) = app.log_in(email).await;
+    let response = browser.get(app.url(path)).send().await.unwrap();
+    let status = response.status();
+    let location = response
+        .headers()
+        .get("location")
+        .map(|l| l.to_str().unwrap().to_owned());
+    (status, response.text().await.unwrap(), location)
+}
+
+pub(crate) fn keys(list: &Value) -> Vec<String> {
     list["items"]
         .as_array()
         .unwrap()
@@ -223,7 +239,9 @@ api_test!(
             "容量を増やしたい。",
         )
         .await;
-        let note = json!({ "body": "社内メモ: 障害原因は冷却装置の不調", "internal": true });
+        // The note shares a word with the ticket's public text, so that a customer's search for
+        // that word would show the note's words if notes were ever searched or quoted for them.
+        let note = json!({ "body": "社内メモ: 容量の件は冷却装置の不調が原因", "internal": true });
         let (status, m) = app
             .as_user(
                 &w.agent,
@@ -242,9 +260,14 @@ api_test!(
         let found = search(app, &w.filer, "容量").await;
         assert_eq!(keys(&found), vec![key.clone()]);
         assert!(
-            !found.to_string().contains("冷却"),
+            !found.to_string().contains("冷却") && !found.to_string().contains("notes"),
             "no note in a customer's snippets: {found}"
         );
+        // Nor on the customer's HTML list.
+        let (status, page, _) = page(app, "hanako@alpha.example", "/tickets?q=容量").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(page.contains(&key), "{page}");
+        assert!(!page.contains("冷却"), "{page}");
 
         let (status, found) = queue(app, &w.agent, "general", "冷却装置").await;
         assert_eq!(status, StatusCode::OK, "{found}");
@@ -281,12 +304,24 @@ api_test!(
         .await;
         let (status, found) = queue(app, &w.agent, "general", "暗号資産").await;
         assert_eq!(status, StatusCode::OK);
-        assert_eq!(keys(&found), [general], "{found}");
+        assert_eq!(keys(&found), vec![general.clone()], "{found}");
+        assert!(!found.to_string().contains("特別窓口"), "{found}");
         let (status, _) = queue(app, &w.agent, "premium", "暗号資産").await;
         assert_eq!(status, StatusCode::NOT_FOUND);
-        // The agent's ticket list searches their desks only as well.
+        // The agent's ticket list searches their desks only as well, and its counts say
+        // nothing of another desk's tickets.
         let found = search(app, &w.agent, "暗号資産").await;
-        assert!(!keys(&found).contains(&premium), "{found}");
+        assert_eq!(keys(&found), vec![general.clone()], "{found}");
+        assert_eq!(found["total"], 1, "{found}");
+        let counted: i64 = found["counts"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|n| n.as_i64().unwrap())
+            .sum();
+        assert_eq!(counted, 1, "{found}");
+        assert!(!found.to_string().contains("特別窓口"), "{found}");
+        assert!(!found.to_string().contains(&premium), "{found}");
         // Customers have no queue to search.
         let (status, _) = queue(app, &w.filer, "general", "暗号資産").await;
         assert_eq!(status, StatusCode::NOT_FOUND);
@@ -520,5 +555,58 @@ api_test!(
         assert_eq!(found["items"].as_array().unwrap().len(), 1, "{found}");
         assert_eq!(found["items"][0]["id"], ids[0].as_str());
         assert!(found["items"][0]["snippets"].is_array());
+    }
+);
+
+api_test!(
+    a_draft_is_never_suggested_nor_takes_a_suggestions_place,
+    async |app: &TestApp| {
+        let w = world(app).await;
+        let mut published = Vec::new();
+        for n in 1..=6 {
+            let input = json!({ "kind": "faq", "title": format!("ストレージの暗号化 その{n}"),
+                "body": "ストレージの暗号化を有効にする手順です。", "service_menus": ["virtual_server"],
+                "published": true });
+            let (status, a) = app
+                .as_user(&w.agent, Method::POST, "/api/v1/kb/articles", Some(input))
+                .await;
+            assert_eq!(status, StatusCode::CREATED, "{a}");
+            published.push(a["id"].as_str().unwrap().to_owned());
+        }
+        // The draft matches best of all: its title is the very words typed.
+        let input = json!({ "kind": "faq", "title": "ストレージの暗号化が失敗する(下書き)",
+            "body": "ストレージの暗号化が失敗する。ストレージの暗号化が失敗する。未公開の回避策。",
+            "service_menus": ["virtual_server"], "published": false });
+        let (status, draft) = app
+            .as_user(&w.agent, Method::POST, "/api/v1/kb/articles", Some(input))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{draft}");
+        let draft = draft["id"].as_str().unwrap().to_owned();
+
+        let body = json!({ "q": "ストレージの暗号化が失敗する", "service_menu": "virtual_server" });
+        let (status, found) = app
+            .as_user(&w.filer, Method::POST, "/api/v1/kb/suggest", Some(body))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{found}");
+        let ids: Vec<&str> = found["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            ids.len(),
+            5,
+            "five published articles, the draft in none of the places: {found}"
+        );
+        assert!(
+            ids.iter().all(|id| published.iter().any(|p| p == id)),
+            "{found}"
+        );
+        assert!(!ids.contains(&draft.as_str()), "{found}");
+        assert!(
+            !found.to_string().contains("下書き") && !found.to_string().contains("未公開"),
+            "{found}"
+        );
     }
 );
