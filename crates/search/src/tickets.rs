@@ -289,9 +289,21 @@ impl TicketIndex {
         ))
     }
 
+    /// Documents whose `field` holds one of `values`. A few values are term queries, which an
+    /// intersection skips through; a term set decodes every posting of its terms into a bitset
+    /// first (a desk's term is most of the index), so it is kept for long lists only.
     fn any_value(&self, field: Field, values: &[String]) -> Box<dyn Query> {
-        Box::new(TermSetQuery::new(
-            values.iter().map(|v| Term::from_field_text(field, v)),
+        const FEW: usize = 32;
+        if values.is_empty() || values.len() > FEW {
+            return Box::new(TermSetQuery::new(
+                values.iter().map(|v| Term::from_field_text(field, v)),
+            ));
+        }
+        Box::new(BooleanQuery::new(
+            values
+                .iter()
+                .map(|v| (Occur::Should, self.exact(field, v)))
+                .collect(),
         ))
     }
 
