@@ -221,11 +221,16 @@ impl Search {
         indexes.tickets.clear().map_err(internal)?;
         indexes.articles.clear().map_err(internal)?;
         let mut tickets = 0;
-        let mut after = 0;
+        let mut after: Option<(String, i64)> = None;
         loop {
-            let batch = store.ticket_sources_after(after, REBUILD_BATCH).await?;
+            let batch = store
+                .ticket_sources_by_organization(
+                    after.as_ref().map(|(o, n)| (o.as_str(), *n)),
+                    REBUILD_BATCH,
+                )
+                .await?;
             let Some(last) = batch.last() else { break };
-            after = last.number;
+            after = Some((last.organization_id.clone(), last.number));
             tickets += batch.len();
             let indexes = indexes.clone();
             tokio::task::spawn_blocking(move || {
