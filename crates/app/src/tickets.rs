@@ -578,7 +578,7 @@ pub async fn key_to_open(
     user: &User,
     words: Option<&str>,
 ) -> ServiceResult<Option<TicketKey>> {
-    let Some(key) = words.and_then(TicketKey::parse) else {
+    let Some(key) = words.map(str::trim).and_then(TicketKey::parse) else {
         return Ok(None);
     };
     let ticket = match store.ticket(Viewer::of(user), key).await {

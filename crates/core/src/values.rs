@@ -164,9 +164,9 @@ impl TicketKey {
         self.0
     }
 
-    /// Accepts `SD-1042` (any case of the prefix); nothing else.
+    /// Accepts `SD-1042` (any case of the prefix); nothing else, not even spaces or a line
+    /// break around it (a search box trims what was typed before asking).
     pub fn parse(input: &str) -> Option<Self> {
-        let input = input.trim();
         let (prefix, digits) = input.split_at_checked(Self::PREFIX.len())?;
         if !prefix.eq_ignore_ascii_case(Self::PREFIX)
             || digits.is_empty()
@@ -276,7 +276,9 @@ mod tests {
         );
         assert_eq!(TicketKey::parse("sd-7"), Some(TicketKey::from_number(7)));
         assert_eq!(TicketKey::from_number(1042).to_string(), "SD-1042");
-        for bad in ["SD-", "SD1042", "XX-1", "SD-12a", "SD--1", "", "S"] {
+        for bad in [
+            "SD-", "SD1042", "XX-1", "SD-12a", "SD--1", "", "S", "SD-1\n", " SD-1", "SD-1 ",
+        ] {
             assert_eq!(TicketKey::parse(bad), None, "{bad}");
         }
     }

@@ -305,7 +305,7 @@ pub async fn page(
     let banner = pairs
         .iter()
         .find(|(k, _)| k == "taken")
-        .and_then(|(_, v)| madoguchi_core::values::TicketKey::parse(v))
+        .and_then(|(_, v)| madoguchi_core::values::TicketKey::parse(v.trim()))
         .map(|k| i18n::text_with(locale, "queue.taken", &[("key", k.to_string())]));
     let query = QueueQuery::from_pairs(pairs);
     queue_page(&state, &session, desk, query, banner).await

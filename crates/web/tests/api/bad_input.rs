@@ -299,3 +299,44 @@ api_test!(bad_user_fields_are_named, async |app: &TestApp| {
         "only the admin exists"
     );
 });
+
+api_test!(
+    a_ticket_key_with_a_line_break_or_spaces_is_refused_before_anything_is_written,
+    async |app: &TestApp| {
+        let w = crate::notify_world::world(app).await;
+        for path_key in [
+            format!("{}%0A", w.key),
+            format!("%20{}", w.key),
+            format!("{}%20", w.key),
+        ] {
+            let response = app
+                .call(
+                    Method::POST,
+                    &format!("/api/v1/tickets/{path_key}/messages"),
+                    Some(&w.hanako),
+                    Some(json!({ "body": "改行つきのキーへの返信" })),
+                )
+                .await;
+            assert_eq!(
+                response.headers()["content-type"],
+                "application/problem+json",
+                "{path_key}"
+            );
+            let (status, problem) = read(response).await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "{path_key}: {problem}");
+        }
+        let (status, ticket) = app
+            .as_user(
+                &w.hanako,
+                Method::GET,
+                &format!("/api/v1/tickets/{}", w.key),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{ticket}");
+        assert!(
+            !ticket.to_string().contains("改行つきのキーへの返信"),
+            "nothing was written: {ticket}"
+        );
+    }
+);
