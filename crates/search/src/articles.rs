@@ -2,19 +2,18 @@
 //! and the knowledge center's search (§7), however many there are.
 
 use std::path::Path;
-use std::sync::Mutex;
 
+use tantivy::TantivyDocument;
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, TermQuery};
+use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query};
 use tantivy::schema::{
     Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
 };
-use tantivy::{IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 use crate::analysis::{Analyzer, is_cjk, normalize};
 use crate::query::{Fragment, Match, TextField, snippet, text_query};
 use crate::synonyms::Synonyms;
-use crate::{BIGRAMS, MORPHEMES, Result, open_or_create, register};
+use crate::{BIGRAMS, Docs, MORPHEMES, Result, exact};
 
 /// An article as the index holds it.
 #[derive(Debug, Clone, Default)]
@@ -113,34 +112,20 @@ pub fn language(text: &str) -> &'static str {
 }
 
 pub struct ArticleIndex {
-    reader: IndexReader,
-    writer: Mutex<IndexWriter>,
+    pub(crate) docs: Docs,
     fields: Fields,
     analyzer: Analyzer,
-    pub(crate) fresh: bool,
 }
 
 impl ArticleIndex {
     pub fn open(dir: Option<&Path>, analyzer: &Analyzer) -> Result<ArticleIndex> {
         let (schema, fields) = schema();
-        let (index, fresh) = open_or_create(dir, schema)?;
-        register(&index, analyzer);
-        let writer = index.writer_with_num_threads(1, 32 * 1024 * 1024)?;
-        let reader = index
-            .reader_builder()
-            .reload_policy(ReloadPolicy::Manual)
-            .try_into()?;
+        let docs = Docs::open(dir, schema, fields.id, analyzer, 32 * 1024 * 1024)?;
         Ok(ArticleIndex {
-            reader,
-            writer: Mutex::new(writer),
+            docs,
             fields,
             analyzer: analyzer.clone(),
-            fresh,
         })
-    }
-
-    fn writer(&self) -> std::sync::MutexGuard<'_, IndexWriter> {
-        self.writer.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     pub fn put(&self, doc: &ArticleDoc) -> Result<()> {
@@ -162,54 +147,40 @@ impl ArticleIndex {
         d.add_text(f.title_cjk, &doc.title);
         d.add_text(f.body_ja, &doc.body);
         d.add_text(f.body_cjk, &doc.body);
-        let writer = self.writer();
-        writer.delete_term(Term::from_field_text(f.id, &doc.id));
-        writer.add_document(d)?;
-        Ok(())
+        self.docs.put(&doc.id, d)
     }
 
     pub fn remove(&self, id: &str) {
-        self.writer()
-            .delete_term(Term::from_field_text(self.fields.id, id));
+        self.docs.remove(id);
     }
 
     pub fn clear(&self) -> Result<()> {
-        self.writer().delete_all_documents()?;
-        Ok(())
+        self.docs.clear()
     }
 
     pub fn commit(&self) -> Result<()> {
-        self.writer().commit()?;
-        self.reader.reload()?;
-        Ok(())
+        self.docs.commit()
     }
 
     pub fn len(&self) -> u64 {
-        self.reader.searcher().num_docs()
+        self.docs.len()
     }
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
-    fn exact(&self, field: Field, value: &str) -> Box<dyn Query> {
-        Box::new(TermQuery::new(
-            Term::from_field_text(field, value),
-            IndexRecordOption::Basic,
-        ))
-    }
-
     fn filter(&self, field: Field, value: &str) -> (Occur, Box<dyn Query>) {
         (
             Occur::Must,
-            Box::new(ConstScoreQuery::new(self.exact(field, value), 0.0)),
+            Box::new(ConstScoreQuery::new(exact(field, value), 0.0)),
         )
     }
 
     fn boost(&self, field: Field, value: &str, by: f32) -> (Occur, Box<dyn Query>) {
         (
             Occur::Should,
-            Box::new(ConstScoreQuery::new(self.exact(field, value), by)),
+            Box::new(ConstScoreQuery::new(exact(field, value), by)),
         )
     }
 
@@ -264,10 +235,10 @@ impl ArticleIndex {
         if latin.len() >= 2 {
             let in_title: Vec<(Occur, Box<dyn Query>)> = latin
                 .iter()
-                .map(|w| (Occur::Should, self.exact(f.title_cjk, w)))
+                .map(|w| (Occur::Should, exact(f.title_cjk, w)))
                 .collect();
             let quoted = BooleanQuery::new(vec![
-                (Occur::Must, self.exact(f.kind, "error_message")),
+                (Occur::Must, exact(f.kind, "error_message")),
                 (Occur::Must, Box::new(BooleanQuery::new(in_title))),
             ]);
             clauses.push((
@@ -276,7 +247,7 @@ impl ArticleIndex {
             ));
         }
         let query = BooleanQuery::new(clauses);
-        let searcher = self.reader.searcher();
+        let searcher = self.docs.searcher();
         let top = searcher.search(
             &query,
             &TopDocs::with_limit(suggest.limit.max(1)).order_by_score(),
@@ -345,7 +316,7 @@ impl ArticleIndex {
             clauses.push(self.filter(f.issue_status, status));
         }
         let query = BooleanQuery::new(clauses);
-        let searcher = self.reader.searcher();
+        let searcher = self.docs.searcher();
         let top = TopDocs::with_limit(search.limit.max(1))
             .and_offset(search.offset)
             .order_by_score();

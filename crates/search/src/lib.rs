@@ -128,6 +128,86 @@ pub(crate) fn open_or_create(
     Ok((tantivy::Index::create_in_dir(dir, schema)?, true))
 }
 
+/// One index as both kinds keep it: a single writer, and a reader reloaded at each commit.
+pub(crate) struct Docs {
+    reader: tantivy::IndexReader,
+    writer: std::sync::Mutex<tantivy::IndexWriter>,
+    /// The field that names a document: putting a document replaces the one of its id.
+    id: tantivy::schema::Field,
+    /// Made new (empty) when opened: it must be filled.
+    pub(crate) fresh: bool,
+}
+
+impl Docs {
+    /// Opens (or makes) the index in `dir` with `schema`; the writer fills `memory` bytes
+    /// before it writes a segment.
+    pub(crate) fn open(
+        dir: Option<&Path>,
+        schema: tantivy::schema::Schema,
+        id: tantivy::schema::Field,
+        analyzer: &Analyzer,
+        memory: usize,
+    ) -> Result<Docs> {
+        let (index, fresh) = open_or_create(dir, schema)?;
+        register(&index, analyzer);
+        let writer = index.writer_with_num_threads(1, memory)?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(tantivy::ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(Docs {
+            reader,
+            writer: std::sync::Mutex::new(writer),
+            id,
+            fresh,
+        })
+    }
+
+    fn writer(&self) -> std::sync::MutexGuard<'_, tantivy::IndexWriter> {
+        self.writer.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Adds `doc`, replacing the document of the same `id`. Searchable after a commit.
+    pub(crate) fn put(&self, id: &str, doc: tantivy::TantivyDocument) -> Result<()> {
+        let writer = self.writer();
+        writer.delete_term(tantivy::Term::from_field_text(self.id, id));
+        writer.add_document(doc)?;
+        Ok(())
+    }
+
+    pub(crate) fn remove(&self, id: &str) {
+        self.writer()
+            .delete_term(tantivy::Term::from_field_text(self.id, id));
+    }
+
+    pub(crate) fn clear(&self) -> Result<()> {
+        self.writer().delete_all_documents()?;
+        Ok(())
+    }
+
+    pub(crate) fn commit(&self) -> Result<()> {
+        self.writer().commit()?;
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    pub(crate) fn len(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    pub(crate) fn searcher(&self) -> tantivy::Searcher {
+        self.reader.searcher()
+    }
+}
+
+/// Documents whose `field` is exactly `value`.
+pub(crate) fn exact(field: tantivy::schema::Field, value: &str) -> Box<dyn tantivy::query::Query> {
+    Box::new(tantivy::query::TermQuery::new(
+        tantivy::Term::from_field_text(field, value),
+        tantivy::schema::IndexRecordOption::Basic,
+    ))
+}
+
 /// Both indexes, the analyzer and the synonyms in force.
 pub struct Indexes {
     pub articles: ArticleIndex,
@@ -143,7 +223,7 @@ impl Indexes {
     pub fn open(dir: Option<&Path>, analyzer: Analyzer) -> Result<Indexes> {
         let articles = ArticleIndex::open(dir.map(|d| d.join("articles")).as_deref(), &analyzer)?;
         let tickets = TicketIndex::open(dir.map(|d| d.join("tickets")).as_deref(), &analyzer)?;
-        let fresh = articles.fresh || tickets.fresh;
+        let fresh = articles.docs.fresh || tickets.docs.fresh;
         Ok(Indexes {
             articles,
             tickets,

@@ -2,23 +2,21 @@
 //! apart, who filed it, and the fields visibility and the list filters need.
 
 use std::path::Path;
-use std::sync::Mutex;
 
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, QueryClone, TermQuery,
-    TermSetQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, QueryClone, TermSetQuery,
 };
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
     TextOptions, Value,
 };
-use tantivy::{DocAddress, IndexReader, IndexWriter, Order, ReloadPolicy, TantivyDocument, Term};
+use tantivy::{DocAddress, Order, TantivyDocument, Term};
 
 use crate::analysis::Analyzer;
 use crate::query::{Fragment, Match, QueryTerms, TextField, snippet, text_query};
 use crate::synonyms::Synonyms;
-use crate::{BIGRAMS, MORPHEMES, Result, open_or_create, register};
+use crate::{BIGRAMS, Docs, MORPHEMES, Result, exact};
 
 /// A ticket as the index holds it.
 #[derive(Debug, Clone, Default)]
@@ -180,11 +178,9 @@ fn schema() -> (Schema, Fields) {
 
 /// The ticket index.
 pub struct TicketIndex {
-    reader: IndexReader,
-    writer: Mutex<IndexWriter>,
+    pub(crate) docs: Docs,
     fields: Fields,
     analyzer: Analyzer,
-    pub(crate) fresh: bool,
 }
 
 /// Memory the writer may fill before it writes a segment.
@@ -193,24 +189,12 @@ const WRITER_MEMORY: usize = 64 * 1024 * 1024;
 impl TicketIndex {
     pub fn open(dir: Option<&Path>, analyzer: &Analyzer) -> Result<TicketIndex> {
         let (schema, fields) = schema();
-        let (index, fresh) = open_or_create(dir, schema)?;
-        register(&index, analyzer);
-        let writer = index.writer_with_num_threads(1, WRITER_MEMORY)?;
-        let reader = index
-            .reader_builder()
-            .reload_policy(ReloadPolicy::Manual)
-            .try_into()?;
+        let docs = Docs::open(dir, schema, fields.id, analyzer, WRITER_MEMORY)?;
         Ok(TicketIndex {
-            reader,
-            writer: Mutex::new(writer),
+            docs,
             fields,
             analyzer: analyzer.clone(),
-            fresh,
         })
-    }
-
-    fn writer(&self) -> std::sync::MutexGuard<'_, IndexWriter> {
-        self.writer.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Adds or replaces a ticket (by id). Searchable after [`TicketIndex::commit`].
@@ -249,44 +233,30 @@ impl TicketIndex {
         }
         d.add_text(f.people, &doc.people);
         d.add_text(f.people_cjk, &doc.people);
-        let writer = self.writer();
-        writer.delete_term(Term::from_field_text(f.id, &doc.id));
-        writer.add_document(d)?;
-        Ok(())
+        self.docs.put(&doc.id, d)
     }
 
     /// Removes a ticket (a deleted one).
     pub fn remove(&self, id: &str) {
-        self.writer()
-            .delete_term(Term::from_field_text(self.fields.id, id));
+        self.docs.remove(id);
     }
 
     /// Removes every ticket (before a rebuild).
     pub fn clear(&self) -> Result<()> {
-        self.writer().delete_all_documents()?;
-        Ok(())
+        self.docs.clear()
     }
 
     pub fn commit(&self) -> Result<()> {
-        self.writer().commit()?;
-        self.reader.reload()?;
-        Ok(())
+        self.docs.commit()
     }
 
     /// How many tickets the index holds.
     pub fn len(&self) -> u64 {
-        self.reader.searcher().num_docs()
+        self.docs.len()
     }
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
-    }
-
-    fn exact(&self, field: Field, value: &str) -> Box<dyn Query> {
-        Box::new(TermQuery::new(
-            Term::from_field_text(field, value),
-            IndexRecordOption::Basic,
-        ))
     }
 
     /// Documents whose `field` holds one of `values`. A few values are term queries, which an
@@ -302,7 +272,7 @@ impl TicketIndex {
         Box::new(BooleanQuery::new(
             values
                 .iter()
-                .map(|v| (Occur::Should, self.exact(field, v)))
+                .map(|v| (Occur::Should, exact(field, v)))
                 .collect(),
         ))
     }
@@ -320,10 +290,10 @@ impl TicketIndex {
             } => {
                 let permitted = BooleanQuery::new(vec![
                     (Occur::Should, self.any_value(f.contract, contract_ids)),
-                    (Occur::Should, self.exact(f.participant, user_id)),
+                    (Occur::Should, exact(f.participant, user_id)),
                 ]);
                 Some(Box::new(BooleanQuery::new(vec![
-                    (Occur::Must, self.exact(f.organization, organization_id)),
+                    (Occur::Must, exact(f.organization, organization_id)),
                     (Occur::Must, Box::new(permitted)),
                 ])))
             }
@@ -382,7 +352,7 @@ impl TicketIndex {
             if let Some(value) = value {
                 clauses.push((
                     Occur::Must,
-                    Box::new(ConstScoreQuery::new(self.exact(field, value), 0.0)),
+                    Box::new(ConstScoreQuery::new(exact(field, value), 0.0)),
                 ));
             }
         }
@@ -399,8 +369,7 @@ impl TicketIndex {
             Some(words) => {
                 // A ticket key typed in the box finds that ticket first.
                 let key = search.text.trim().to_lowercase();
-                let by_key: Box<dyn Query> =
-                    Box::new(BoostQuery::new(self.exact(f.key, &key), 100.0));
+                let by_key: Box<dyn Query> = Box::new(BoostQuery::new(exact(f.key, &key), 100.0));
                 clauses.push((
                     Occur::Must,
                     Box::new(BooleanQuery::new(vec![
@@ -413,7 +382,7 @@ impl TicketIndex {
             // Words that analyse to nothing (punctuation) find nothing.
             None => return Ok(TicketHits::default()),
         }
-        let searcher = self.reader.searcher();
+        let searcher = self.docs.searcher();
         let by_status = if search.counts {
             let query: Box<dyn Query> = if clauses.is_empty() {
                 Box::new(AllQuery)
