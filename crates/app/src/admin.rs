@@ -100,13 +100,18 @@ pub async fn create_organization(
         .await?)
 }
 
+/// Every organization, or those whose name holds the words searched.
 pub async fn organizations(
     store: &Store,
     actor: &User,
+    words: Option<&str>,
     page: &PageRequest,
 ) -> ServiceResult<Page<Organization>> {
     admin_only(actor)?;
-    Ok(store.organizations(page).await?)
+    match words.map(str::trim).filter(|w| !w.is_empty()) {
+        Some(words) => Ok(store.organizations_named(words, page).await?),
+        None => Ok(store.organizations(page).await?),
+    }
 }
 
 pub async fn organization(store: &Store, actor: &User, id: &str) -> ServiceResult<Organization> {

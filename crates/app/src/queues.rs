@@ -221,6 +221,8 @@ pub struct QueueAnswer {
     pub people: Vec<Person>,
     /// Where each ticket of the page matched the words searched, by ticket id.
     pub snippets: std::collections::HashMap<String, crate::tickets::Snippets>,
+    /// What changed since the caller last looked, by ticket id (only tickets with changes).
+    pub unseen: std::collections::HashMap<String, Vec<madoguchi_core::seen::Change>>,
 }
 
 /// A page of `desk`'s queue; `NotFound` for customers and for desks the caller does not work.
@@ -294,10 +296,13 @@ pub async fn queue(
     ids.sort();
     ids.dedup();
     let people = store.people(&ids).await?;
+    let tickets: Vec<_> = queue.page.items.iter().map(|i| &i.ticket).collect();
+    let unseen = crate::tickets::unseen(store, user, &tickets).await?;
     Ok(QueueAnswer {
         queue,
         people,
         snippets,
+        unseen,
     })
 }
 

@@ -9,6 +9,7 @@ use madoguchi_core::access::{TicketScope, may_file, may_reply, may_view_ticket};
 use madoguchi_core::catalog::{ServiceMenu, TicketType, ticket_types_for};
 use madoguchi_core::category::{Categories, Category, NoCategory, categories_for};
 use madoguchi_core::model::{Contract, TicketPermission, User};
+use madoguchi_core::seen::{self, Change};
 use madoguchi_core::status::{TicketEvent, next_status};
 use madoguchi_core::ticket::{
     Attachment, FilingContext, Message, RawCallback, RawIncident, RawTicket, Ticket,
@@ -391,6 +392,25 @@ pub struct Listed {
     pub list: TicketList,
     /// By ticket id; empty without words.
     pub snippets: HashMap<String, Snippets>,
+    /// What changed since the caller last looked, by ticket id (only tickets with changes).
+    pub unseen: HashMap<String, Vec<Change>>,
+}
+
+/// What changed on each of `tickets` since `user` last looked, by ticket id; tickets without
+/// changes are left out.
+pub async fn unseen(
+    store: &Store,
+    user: &User,
+    tickets: &[&Ticket],
+) -> ServiceResult<HashMap<String, Vec<Change>>> {
+    let is_staff = !user.role.is_customer();
+    Ok(store
+        .activity(&user.id, tickets)
+        .await?
+        .into_iter()
+        .map(|(id, activity)| (id, seen::unseen(&activity, is_staff)))
+        .filter(|(_, changes)| !changes.is_empty())
+        .collect())
 }
 
 /// The most hits of a search the queue's own filters and sorts are applied to.
@@ -420,9 +440,12 @@ pub async fn list(
     page: &PageRequest,
 ) -> ServiceResult<Listed> {
     let Some(words) = filter.q.as_deref().filter(|q| !q.trim().is_empty()) else {
+        let list = store.tickets(Viewer::of(user), filter, page).await?;
+        let unseen = unseen(store, user, &list.page.items.iter().collect::<Vec<_>>()).await?;
         return Ok(Listed {
-            list: store.tickets(Viewer::of(user), filter, page).await?,
+            list,
             snippets: HashMap::new(),
+            unseen,
         });
     };
     let sort = match sort.map(str::trim).filter(|s| !s.is_empty()) {
@@ -464,6 +487,7 @@ pub async fn list(
         .await?;
     let ids: Vec<String> = found.hits.iter().map(|h| h.id.clone()).collect();
     let tickets = store.tickets_among(Viewer::of(user), &ids).await?;
+    let unseen = unseen(store, user, &tickets.iter().collect::<Vec<_>>()).await?;
     let next = offset + ids.len();
     let by_status = found
         .by_status
@@ -480,6 +504,7 @@ pub async fn list(
             by_status,
         },
         snippets: found.hits.into_iter().map(|h| (h.id, h.snippets)).collect(),
+        unseen,
     })
 }
 
@@ -599,6 +624,10 @@ pub async fn detail(store: &Store, user: &User, key: TicketKey) -> ServiceResult
         return Err(ServiceError::NotFound);
     }
     let is_staff = !user.role.is_customer();
+    // Opening the ticket is looking at it: lists stop marking what the user now sees.
+    if !unseen(store, user, &[&ticket]).await?.is_empty() {
+        store.mark_seen(&user.id, &ticket.id).await?;
+    }
     let messages = store.messages(&ticket.id, is_staff).await?;
     let attachments = store.ticket_attachments(&ticket.id).await?;
     let history = store.ticket_history(&ticket.id, !is_staff).await?;

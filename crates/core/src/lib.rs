@@ -18,6 +18,7 @@ pub mod model;
 pub mod notify;
 pub mod report;
 pub mod satisfaction;
+pub mod seen;
 pub mod sla;
 pub mod status;
 pub mod ticket;

@@ -14,7 +14,7 @@ impl Store {
     }
 
     /// Moves every time of the ticket `ticket_id` — its own, its messages', its call
-    /// attempts' and its events' — `by` into the past, in one transaction.
+    /// attempts', its events' and its readers' last looks — `by` into the past, in one transaction.
     pub async fn move_ticket_back(&self, ticket_id: &str, by: SignedDuration) -> Result<()> {
         let micros = i64::try_from(by.as_micros()).unwrap_or(i64::MAX);
         let mut tx = self.begin().await?;
@@ -39,6 +39,7 @@ impl Store {
             "UPDATE attachments SET created_at = created_at - $1 WHERE ticket_id = $2",
             "UPDATE callback_attempts SET created_at = created_at - $1 WHERE ticket_id = $2",
             "UPDATE events SET occurred_at = occurred_at - $1 WHERE subject_id = $2",
+            "UPDATE ticket_views SET seen_at = seen_at - $1 WHERE ticket_id = $2",
         ] {
             sqlx::query(sql)
                 .bind(micros)

@@ -36,6 +36,7 @@ mod search_feed;
 #[cfg(feature = "testing")]
 mod search_fixtures;
 mod secrets;
+mod seen;
 mod sessions;
 mod sla;
 mod sla_admin;

@@ -139,6 +139,7 @@ impl Store {
             )
             .await?;
         }
+        crate::seen::mark_seen(&mut tx, message.author_id, ticket_id, at).await?;
         let ticket = ticket_by_id(&mut tx, ticket_id).await?;
         let key = ticket.key.to_string();
         let org = Some(ticket.organization_id.as_str());

@@ -83,6 +83,28 @@ impl Store {
         Ok(page.finish(rows, |o| &o.id))
     }
 
+    /// The organizations whose name holds every word of `words` (any case), by id.
+    pub async fn organizations_named(
+        &self,
+        words: &str,
+        page: &PageRequest,
+    ) -> Result<Page<Organization>> {
+        let rows: Vec<OrganizationRow> = sqlx::query_as(
+            "SELECT id, name, created_at FROM organizations
+             WHERE id > $1 AND lower(name) LIKE $3 ESCAPE '\\' ORDER BY id LIMIT $2",
+        )
+        .bind(page.after_key())
+        .bind(page.fetch())
+        .bind(crate::db::like_pattern(words))
+        .fetch_all(&self.read)
+        .await?;
+        let rows = rows
+            .into_iter()
+            .map(Organization::try_from)
+            .collect::<Result<Vec<_>>>()?;
+        Ok(page.finish(rows, |o| &o.id))
+    }
+
     pub async fn rename_organization(
         &self,
         actor: Option<&str>,

@@ -119,6 +119,10 @@ pub(crate) async fn append_change(
     if let Some((name, value)) = extra {
         data[name] = json!(value);
     }
+    // Whoever changes a ticket has seen it as it now stands.
+    if let Some(actor_id) = actor_id {
+        crate::seen::mark_seen(conn, actor_id, &ticket.id, crate::db::now()).await?;
+    }
     append(
         conn,
         field.event_kind(),

@@ -50,6 +50,10 @@ macro_rules! locale_files {
                 concat!("search.", $lang, ".toml"),
                 include_str!(concat!("../locales/search.", $lang, ".toml")),
             ),
+            (
+                concat!("console.", $lang, ".toml"),
+                include_str!(concat!("../locales/console.", $lang, ".toml")),
+            ),
         ]
     };
 }

@@ -1,4 +1,5 @@
-// Progressive help for the filing form and the reply box. Everything works without it.
+// Progressive help on every page (the phone menu, confirmations) and for the filing form and the
+// reply box. Everything works without it.
 (function () {
   "use strict";
 
@@ -205,6 +206,25 @@
     };
     outcome.addEventListener("change", followOutcome);
     followOutcome();
+  }
+
+  // On a phone the navigation folds behind a Menu button; without JavaScript it stays open.
+  var top = document.querySelector("header.top");
+  var nav = top && top.querySelector("nav");
+  if (nav && document.body.dataset.menu) {
+    nav.id = nav.id || "site-nav";
+    var toggle = document.createElement("button");
+    toggle.type = "button";
+    toggle.className = "menu-toggle secondary";
+    toggle.setAttribute("aria-expanded", "false");
+    toggle.setAttribute("aria-controls", nav.id);
+    toggle.textContent = document.body.dataset.menu;
+    toggle.addEventListener("click", function () {
+      var open = top.classList.toggle("nav-open");
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+    top.insertBefore(toggle, nav);
+    top.classList.add("foldable");
   }
 
   document.querySelectorAll("form[data-draft-key]").forEach(keepDraft);

@@ -9,68 +9,18 @@ mod support;
 
 use std::time::Duration;
 
-use fantoccini::{Client, Locator};
+use fantoccini::Locator;
 use madoguchi_app::demo;
 use madoguchi_app::tickets::{self, TicketInput};
 use madoguchi_core::values::Email;
 use madoguchi_store::testing::{Backend, TestDb};
 use madoguchi_web::Server;
 use madoguchi_web::config::Config;
-use support::{browser, check_screen, chromedriver, log_in};
+use support::{
+    browser, check_screen, chromedriver, click, log_in, log_out, text_of, wait_for_text,
+};
 
 const NOTE: &str = "社内メモ: 同じ事象の既知の報告はありません。";
-
-/// The text of the element `css` names, waiting for it; an element replaced while it was
-/// read (the page navigated) is looked up again.
-async fn text_of(client: &Client, css: &str) -> String {
-    for _ in 0..50 {
-        let element = client
-            .wait()
-            .for_element(Locator::Css(css))
-            .await
-            .unwrap_or_else(|e| panic!("{css}: {e}"));
-        match element.text().await {
-            Ok(text) => return text,
-            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
-        }
-    }
-    panic!("{css} never stayed on the page long enough to be read");
-}
-
-async fn click(client: &Client, css: &str) {
-    client
-        .wait()
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("click {css}: {e}"));
-}
-
-async fn log_out(client: &Client) {
-    click(client, "form[action='/logout'] button").await;
-    client
-        .wait()
-        .for_element(Locator::Css("form[action='/login']"))
-        .await
-        .unwrap();
-}
-
-/// Waits until the page's main text contains `needle`.
-async fn wait_for_text(client: &Client, needle: &str) -> String {
-    for _ in 0..50 {
-        let body = text_of(client, "body").await;
-        if body.contains(needle) {
-            return body;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!(
-        "the page never said `{needle}`:\n{}",
-        text_of(client, "body").await
-    );
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_agent_works_a_ticket_from_the_queue_and_the_customer_closes_and_rates_it() {

@@ -12,47 +12,16 @@ mod support;
 
 use std::time::Duration;
 
-use fantoccini::{Client, Locator};
+use fantoccini::Locator;
 use madoguchi_app::demo;
 use madoguchi_app::tickets::{self, TicketInput};
 use madoguchi_core::values::Email;
 use madoguchi_store::testing::{Backend, TestDb};
 use madoguchi_web::Server;
 use madoguchi_web::config::Config;
-use support::{browser, check_screen, chromedriver, log_in};
+use support::{browser, check_screen, chromedriver, log_in, log_out, text_of};
 
 const SECRET: &str = "browser-inbound-secret";
-
-async fn text_of(client: &Client, css: &str) -> String {
-    for _ in 0..50 {
-        let element = client
-            .wait()
-            .for_element(Locator::Css(css))
-            .await
-            .unwrap_or_else(|e| panic!("{css}: {e}"));
-        match element.text().await {
-            Ok(text) => return text,
-            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
-        }
-    }
-    panic!("{css} never stayed on the page long enough to be read");
-}
-
-async fn log_out(client: &Client) {
-    client
-        .wait()
-        .for_element(Locator::Css("form[action='/logout'] button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    client
-        .wait()
-        .for_element(Locator::Css("form[action='/login']"))
-        .await
-        .unwrap();
-}
 
 /// The value of header `name` in a raw message (unfolded).
 fn header(raw: &str, name: &str) -> String {

@@ -6,8 +6,6 @@
 #[path = "support/browser.rs"]
 mod support;
 
-use std::time::Duration;
-
 use fantoccini::{Client, Locator};
 use madoguchi_app::demo;
 use madoguchi_app::tickets::{self, TicketInput};
@@ -16,36 +14,10 @@ use madoguchi_store::testing::{Backend, TestDb};
 use madoguchi_web::Server;
 use madoguchi_web::config::Config;
 use serde_json::json;
-use support::{browser, check_screen, chromedriver, log_in};
+use support::{browser, check_screen, chromedriver, click, log_in, text_of};
 
 /// Words nothing in the demo says; the group makes them mean 起動しない.
 const PHRASE: &str = "うんともすんとも";
-
-async fn text_of(client: &Client, css: &str) -> String {
-    for _ in 0..50 {
-        let element = client
-            .wait()
-            .for_element(Locator::Css(css))
-            .await
-            .unwrap_or_else(|e| panic!("{css}: {e}"));
-        match element.text().await {
-            Ok(text) => return text,
-            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
-        }
-    }
-    panic!("{css} never stayed on the page long enough to be read");
-}
-
-async fn click(client: &Client, css: &str) {
-    client
-        .wait()
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("click {css}: {e}"));
-}
 
 /// The ids of the listed groups' inputs whose phrases include `phrase`.
 async fn groups_with(client: &Client, phrase: &str) -> Vec<String> {

@@ -194,6 +194,9 @@ pub async fn queue(
                         })
                         .collect()
                 });
+                view.ticket.unseen = Some(crate::api::views::unseen_codes(
+                    answer.unseen.get(&i.ticket.id),
+                ));
                 view
             })
             .collect(),

@@ -15,7 +15,7 @@ use crate::api::ApiQuery;
 use crate::api::views::{
     AttachmentView, CallbackView, CategoriesView, IncidentView, List, LogEventView, MessageView,
     OrganizationRef, SatisfactionView, ServiceMenuView, SlaView, SnippetView, TicketListView,
-    TicketTypeView, TicketView, UserRef, rfc3339,
+    TicketTypeView, TicketView, UserRef, rfc3339, unseen_codes,
 };
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, ApiJson, Problem};
@@ -123,6 +123,7 @@ pub(crate) fn ticket_view(
         messages: None,
         attachments: None,
         snippets: None,
+        unseen: None,
     }
 }
 
@@ -315,6 +316,7 @@ pub async fn list(
                         .map(|(field, fragments)| SnippetView::new(field, fragments))
                         .collect()
                 });
+                view.unseen = Some(unseen_codes(listed.unseen.get(&t.id)));
                 view
             })
             .collect(),

@@ -601,6 +601,18 @@ pub struct TicketView {
     /// A list searched with `q`: where each ticket matched, best part first.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub snippets: Option<Vec<SnippetView>>,
+    /// In lists: what changed since the caller last opened the ticket: `reply` (someone
+    /// else's public reply), `note` (a colleague's internal note; staff only), `status`.
+    /// Opening the ticket (page or `GET /api/v1/tickets/{key}`) clears them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unseen: Option<Vec<String>>,
+}
+
+/// The codes of what changed since the caller last looked.
+pub fn unseen_codes(changes: Option<&Vec<madoguchi_core::seen::Change>>) -> Vec<String> {
+    changes
+        .map(|c| c.iter().map(|c| c.code().to_owned()).collect())
+        .unwrap_or_default()
 }
 
 /// A closed ticket's rating by its filer.

@@ -3,6 +3,7 @@
 
 mod callbacks;
 mod canned_replies;
+mod console;
 mod home;
 mod knowledge;
 pub(crate) mod login;
@@ -39,6 +40,37 @@ pub fn router() -> Router<AppState> {
         .route("/queues/{desk}/bulk", post(queues::bulk))
         .route("/preferences", axum::routing::post(home::save_preferences))
         .route("/profile/notifications", post(notify::save_notifications))
+        .route("/admin", get(console::home))
+        .route(
+            "/admin/organizations",
+            get(console::organizations).post(console::create_organization),
+        )
+        .route(
+            "/admin/organizations/{id}",
+            get(console::organization).post(console::rename_organization),
+        )
+        .route(
+            "/admin/organizations/{id}/delete",
+            get(console::confirm_delete_organization).post(console::delete_organization),
+        )
+        .route(
+            "/admin/organizations/{id}/tenants",
+            post(console::add_tenant),
+        )
+        .route(
+            "/admin/organizations/{id}/contracts",
+            post(console::add_contract),
+        )
+        .route("/admin/organizations/{id}/users", post(console::add_user))
+        .route("/admin/contracts/{id}/plan", post(console::change_plan))
+        .route(
+            "/admin/contracts/{id}/delete",
+            get(console::confirm_delete_contract).post(console::delete_contract),
+        )
+        .route(
+            "/admin/tenants/{id}/delete",
+            get(console::confirm_delete_tenant).post(console::delete_tenant),
+        )
         .route("/admin/mail", get(notify::mail))
         .route("/admin/mail/desks", post(notify::save_desk))
         .route("/admin/mail/{id}/retry", post(notify::retry))
@@ -168,6 +200,19 @@ pub(crate) fn format_time(user: &madoguchi_core::model::User, t: jiff::Timestamp
     t.to_zoned(madoguchi_app::tickets::time_zone(user))
         .strftime("%Y-%m-%d %H:%M")
         .to_string()
+}
+
+/// The marks a list shows beside a ticket for what changed since the user last looked:
+/// (code, words).
+pub(crate) fn unseen_marks(
+    w: &crate::i18n::Words,
+    changes: Option<&Vec<madoguchi_core::seen::Change>>,
+) -> Vec<(&'static str, String)> {
+    changes
+        .into_iter()
+        .flatten()
+        .map(|c| (c.code(), w.t(&format!("seen.{}", c.code())).to_owned()))
+        .collect()
 }
 
 /// Renders a page, or the error page if the template fails.

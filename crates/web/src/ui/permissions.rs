@@ -23,6 +23,8 @@ struct ContractColumn {
 }
 
 struct Cell {
+    /// The contract's column heading, which labels the cell when the grid becomes cards.
+    label: String,
     contract_number: String,
     level: String,
     /// A partner-resold contract: its tickets go to the partner, so edit is not offered.
@@ -89,13 +91,33 @@ async fn build(
         .items;
     // One page of 200 of each covers an organization in practice; larger ones page in the API.
     let held = state.store.permissions_in(Some(&org)).await?;
+    let labels: Vec<String> = contracts
+        .iter()
+        .map(|c| match &c.partner_name {
+            Some(partner) => i18n::text_with(
+                user.locale,
+                "permissions.partner_column",
+                &[
+                    ("contract", c.contract_number.clone()),
+                    ("product", c.product_line.clone()),
+                    ("partner", partner.clone()),
+                ],
+            ),
+            None => format!(
+                "{} — {} ({})",
+                c.contract_number, c.product_line, c.contracting_corporation
+            ),
+        })
+        .collect();
     let rows = users
         .into_iter()
         .filter(|u| u.role.is_customer())
         .map(|u| Row {
             cells: contracts
                 .iter()
-                .map(|c| Cell {
+                .zip(&labels)
+                .map(|(c, label)| Cell {
+                    label: label.clone(),
                     contract_number: c.contract_number.clone(),
                     level: held
                         .iter()
@@ -116,25 +138,9 @@ async fn build(
         nav: Nav::of(session),
         csrf: session.csrf_token.clone(),
         organization_id: (user.role == Role::Admin).then_some(org),
-        contracts: contracts
-            .iter()
-            .map(|c| ContractColumn {
-                label: match &c.partner_name {
-                    Some(partner) => i18n::text_with(
-                        user.locale,
-                        "permissions.partner_column",
-                        &[
-                            ("contract", c.contract_number.clone()),
-                            ("product", c.product_line.clone()),
-                            ("partner", partner.clone()),
-                        ],
-                    ),
-                    None => format!(
-                        "{} — {} ({})",
-                        c.contract_number, c.product_line, c.contracting_corporation
-                    ),
-                },
-            })
+        contracts: labels
+            .into_iter()
+            .map(|label| ContractColumn { label })
             .collect(),
         rows,
         notice,
@@ -179,7 +185,7 @@ struct PickOrganizationPage {
 async fn pick_organization(state: &AppState, session: &madoguchi_store::Session) -> Response {
     let locale = session.user.locale;
     let page = PageRequest::new(Some(200), None).expect("200 is a valid page size");
-    match admin::organizations(&state.store, &session.user, &page).await {
+    match admin::organizations(&state.store, &session.user, None, &page).await {
         Ok(found) => render(
             locale,
             PickOrganizationPage {

@@ -62,6 +62,8 @@ struct Row {
     /// Where the words searched matched, and in which part of the ticket: (part's name,
     /// (text, matched) pieces).
     snippet: Option<(String, Vec<(String, bool)>)>,
+    /// What changed since the agent last looked: (code, words).
+    unseen: Vec<(&'static str, String)>,
 }
 
 /// A choice of a select: (value, label, selected).
@@ -450,6 +452,7 @@ async fn queue_page(
                         fragments.iter().map(|f| (f.text.clone(), f.hit)).collect(),
                     ))
                 }),
+                unseen: super::unseen_marks(&w, answer.unseen.get(&t.id)),
             });
         }
         next_url = answer

@@ -666,6 +666,8 @@ struct ListRow {
     updated: String,
     /// Where the words searched matched: (text, matched) pieces.
     snippet: Vec<(String, bool)>,
+    /// What changed since the user last looked: (code, words).
+    unseen: Vec<(&'static str, String)>,
 }
 
 pub async fn list(
@@ -820,6 +822,7 @@ pub async fn list(
                         fragments.iter().map(|f| (f.text.clone(), f.hit)).collect()
                     })
                     .unwrap_or_default(),
+                unseen: super::unseen_marks(&w, listed.unseen.get(&t.id)),
             })
             .collect(),
         error,

@@ -800,3 +800,110 @@ api_test!(
         assert!(page.contains("お客さまがクローズしました"));
     }
 );
+
+/// What `token`'s ticket list (`/api/v1/tickets`) marks as changed on `key`.
+async fn unseen(app: &TestApp, token: &str, key: &str) -> Vec<String> {
+    let (status, list) = app
+        .as_user(token, Method::GET, "/api/v1/tickets", None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    let item = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["key"] == key)
+        .unwrap_or_else(|| panic!("{key} not listed: {list}"));
+    serde_json::from_value(item["unseen"].clone()).expect("lists carry `unseen`")
+}
+
+/// What the general desk's queue (`/api/v1/queues/general`) marks as changed on `key`.
+async fn unseen_in_queue(app: &TestApp, token: &str, key: &str) -> Vec<String> {
+    let (status, queue) = app
+        .as_user(token, Method::GET, "/api/v1/queues/general", None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{queue}");
+    let item = queue["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["key"] == key)
+        .unwrap_or_else(|| panic!("{key} not in the queue: {queue}"));
+    serde_json::from_value(item["unseen"].clone()).expect("queue items carry `unseen`")
+}
+
+api_test!(
+    lists_mark_what_changed_since_each_user_last_looked,
+    async |app: &TestApp| {
+        let d = desk(app).await;
+        let key = file(app, &d, "前回から変わったこと").await;
+        // Nothing happened since filing: nothing to mark, for the filer nor the desk.
+        assert!(unseen(app, &d.filer, &key).await.is_empty());
+        assert!(unseen_in_queue(app, &d.agent, &key).await.is_empty());
+
+        // Support answers and proposes to wait; a colleague notes something internally.
+        let (status, _) = post(
+            app,
+            &d.agent,
+            &key,
+            json!({ "body": "確認します。", "status": "waiting_for_customer" }),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED);
+        let (status, _) = post(
+            app,
+            &d.both,
+            &key,
+            json!({ "body": "社内: 既知の事象か確認中", "internal": true }),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED);
+        assert_eq!(unseen(app, &d.filer, &key).await, ["reply", "status"]);
+        assert_eq!(
+            unseen(app, &d.viewer, &key).await,
+            ["reply", "status"],
+            "a colleague with view permission is told too"
+        );
+        // The writer has seen what they wrote; only the colleague's note is new to them.
+        assert_eq!(unseen_in_queue(app, &d.agent, &key).await, ["note"]);
+
+        // The customer's list page says so in words, before the summary.
+        let (browser, _) = app.log_in("filer@org.example").await;
+        let page = browser
+            .get(app.url("/tickets"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let row = page
+            .split("<tr")
+            .find(|r| r.contains(&format!("/tickets/{key}\"")))
+            .expect("the ticket is listed");
+        assert!(row.contains("新しい返信"), "{row}");
+        assert!(row.contains("ステータス変更"), "{row}");
+        assert!(!row.contains("新しいメモ"), "notes never show: {row}");
+
+        // Opening the ticket is looking at it: the list stops marking it.
+        let opened = browser
+            .get(app.url(&format!("/tickets/{key}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(opened.status(), StatusCode::OK);
+        assert!(unseen(app, &d.filer, &key).await.is_empty());
+        assert_eq!(unseen(app, &d.viewer, &key).await, ["reply", "status"]);
+
+        // The customer answers: the agent's queue marks the reply and the status it moved;
+        // the customer, who wrote it, sees nothing new.
+        let (status, _) = post(app, &d.filer, &key, json!({ "body": "再起動しました。" })).await;
+        assert_eq!(status, StatusCode::CREATED);
+        assert!(unseen(app, &d.filer, &key).await.is_empty());
+        assert_eq!(
+            unseen_in_queue(app, &d.agent, &key).await,
+            ["reply", "note", "status"]
+        );
+        get(app, &d.agent, &key).await;
+        assert!(unseen_in_queue(app, &d.agent, &key).await.is_empty());
+    }
+);

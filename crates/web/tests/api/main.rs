@@ -11,6 +11,7 @@ mod admin_setup;
 mod bad_input;
 mod browser_login;
 mod canned_replies;
+mod console;
 mod demo;
 mod desk_workflow;
 mod inbound_mail;

@@ -201,3 +201,69 @@ pub async fn check_screen(client: &Client, name: &str) {
         "{name}: axe-core found serious or critical violations"
     );
 }
+
+/// The text of the element `css` names, waiting for it; an element replaced while it was
+/// read (the page navigated) is looked up again.
+pub async fn text_of(client: &Client, css: &str) -> String {
+    for _ in 0..50 {
+        let element = client
+            .wait()
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"));
+        match element.text().await {
+            Ok(text) => return text,
+            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    }
+    panic!("{css} never stayed on the page long enough to be read");
+}
+
+pub async fn click(client: &Client, css: &str) {
+    client
+        .wait()
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("click {css}: {e}"));
+}
+
+pub async fn log_out(client: &Client) {
+    click(client, "form[action='/logout'] button").await;
+    client
+        .wait()
+        .for_element(Locator::Css("form[action='/login']"))
+        .await
+        .unwrap();
+}
+
+/// Waits until the page's text contains `needle`, and answers that text.
+pub async fn wait_for_text(client: &Client, needle: &str) -> String {
+    for _ in 0..50 {
+        let body = text_of(client, "body").await;
+        if body.contains(needle) {
+            return body;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!(
+        "the page never said `{needle}`:\n{}",
+        text_of(client, "body").await
+    );
+}
+
+/// Madoguchi on a free port over `store`, its data under a temporary directory named `name`;
+/// answers the server and its base URL.
+pub async fn serve(store: &madoguchi_store::Store, name: &str) -> (madoguchi_web::Server, String) {
+    let dir = std::env::temp_dir().join(format!("madoguchi-{name}-{}", std::process::id()));
+    let mut config = madoguchi_web::config::Config::new(dir);
+    config.addr = "127.0.0.1:0".parse().unwrap();
+    config.dictionary_dir = std::env::temp_dir().join("madoguchi-test-ipadic");
+    let server = madoguchi_web::Server::start(config, store.clone())
+        .await
+        .unwrap();
+    let base = format!("http://{}", server.addr);
+    (server, base)
+}

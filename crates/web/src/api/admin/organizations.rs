@@ -18,7 +18,7 @@ pub async fn list(
     query: ApiQuery<ListQuery>,
 ) -> Result<Json<List<OrganizationView>>, ApiError> {
     let page = query.page()?;
-    let found = admin::organizations(&state.store, &actor, &page).await?;
+    let found = admin::organizations(&state.store, &actor, None, &page).await?;
     Ok(Json(List::from_page(found, OrganizationView::from)))
 }
 
