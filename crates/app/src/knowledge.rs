@@ -1,9 +1,9 @@
 //! The knowledge center (SPEC §7): every logged-in user reads published articles; agents and
 //! admins write, publish and delete them.
 
-use madoguchi_core::knowledge::{Article, ArticleKind, IssueStatus, check_article};
+use madoguchi_core::knowledge::{Article, ArticleDraft, ArticleKind, IssueStatus, check_article};
 use madoguchi_core::model::User;
-use madoguchi_core::{Invalid, Problem, Role};
+use madoguchi_core::{Invalid, Locale, Problem, Role};
 use madoguchi_store::{ArticleFilter, Page, PageRequest, Store};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -28,6 +28,9 @@ pub struct ArticleInput {
     pub service_menus: Vec<String>,
     /// Known issues only: `investigating` (the default), `in_progress` or `resolved`.
     pub issue_status: Option<String>,
+    /// The language the article is written in: `ja` or `en`. When not given, a new article
+    /// is in the writer's locale and an edited one keeps its language.
+    pub language: Option<String>,
     /// Published articles are shown to customers; drafts only to agents.
     #[serde(default)]
     pub published: bool,
@@ -44,6 +47,9 @@ pub struct ArticleQuery {
     pub q: Option<String>,
     /// Known issues in this state: `investigating`, `in_progress`, `resolved`.
     pub issue_status: Option<String>,
+    /// Articles in this language only: `ja` or `en`. Without it, the caller's language
+    /// comes first.
+    pub language: Option<String>,
     pub limit: Option<u32>,
     pub cursor: Option<String>,
 }
@@ -66,18 +72,26 @@ impl ArticleQuery {
             }
             None => None,
         };
+        let language = match given(&self.language) {
+            Some(code) => {
+                Some(Locale::parse(&code).map_err(|e| Invalid::one("language", Problem::from(e)))?)
+            }
+            None => None,
+        };
         Ok(ArticleFilter {
             kind,
             service_menu: given(&self.service_menu),
             q: given(&self.q),
             with_drafts: writes_articles(user),
             issue_status,
+            language,
+            language_first: Some(user.locale),
         })
     }
 }
 
 /// Articles newest first; with words, those the search index finds for them, best first,
-/// with where they matched.
+/// with where they matched. Either way the filter's language first (the reader's).
 pub async fn list(
     store: &Store,
     index: &Search,
@@ -119,10 +133,12 @@ pub async fn get(store: &Store, user: &User, id: &str) -> ServiceResult<Article>
     Ok(store.article(id, writes_articles(user)).await?)
 }
 
+/// `language`: what the article is written in when the input does not say.
 async fn checked(
     store: &Store,
     user: &User,
     input: &ArticleInput,
+    language: Locale,
 ) -> ServiceResult<madoguchi_core::knowledge::NewArticle> {
     if !writes_articles(user) {
         return Err(ServiceError::Forbidden(
@@ -130,19 +146,21 @@ async fn checked(
         ));
     }
     let menus = store.service_menus().await?;
-    Ok(check_article(
-        input.kind.as_deref(),
-        input.title.as_deref(),
-        input.body.as_deref(),
-        &input.service_menus,
-        input.issue_status.as_deref(),
-        input.published,
-        &menus,
-    )?)
+    let draft = ArticleDraft {
+        kind: input.kind.as_deref(),
+        title: input.title.as_deref(),
+        body: input.body.as_deref(),
+        service_menus: &input.service_menus,
+        issue_status: input.issue_status.as_deref(),
+        language: input.language.as_deref(),
+        published: input.published,
+    };
+    Ok(check_article(draft, language, &menus)?)
 }
 
+/// A new article; in the writer's language unless the input says otherwise.
 pub async fn create(store: &Store, user: &User, input: &ArticleInput) -> ServiceResult<Article> {
-    let new = checked(store, user, input).await?;
+    let new = checked(store, user, input, user.locale).await?;
     Ok(store.create_article(&user.id, &new).await?)
 }
 
@@ -152,7 +170,15 @@ pub async fn update(
     id: &str,
     input: &ArticleInput,
 ) -> ServiceResult<Article> {
-    let new = checked(store, user, input).await?;
+    // An edit keeps the article's language unless it says otherwise: a Japanese agent fixing
+    // a typo in an English article does not make it Japanese. A missing article (or one the
+    // caller may not write) still answers after the input is checked, as before.
+    let language = match store.article(id, writes_articles(user)).await {
+        Ok(article) => article.language,
+        Err(madoguchi_store::StoreError::NotFound) => user.locale,
+        Err(e) => return Err(e.into()),
+    };
+    let new = checked(store, user, input, language).await?;
     Ok(store.update_article(&user.id, id, &new).await?)
 }
 
@@ -225,8 +251,8 @@ async fn found(
 }
 
 /// The published articles most related to a draft ticket (SPEC §4): every article weighed,
-/// Japanese-aware, synonyms applied; the chosen service menu, the reader's language and
-/// open known issues first among equals.
+/// Japanese-aware, synonyms applied; the chosen service menu and open known issues first
+/// among equals; those in the reader's language (`locale`) before the others.
 pub async fn suggest(
     store: &Store,
     search: &Search,
@@ -271,6 +297,8 @@ pub async fn search(
         kind: filter.kind.map(|k| k.code().to_owned()),
         service_menu: filter.service_menu.clone(),
         issue_status: filter.issue_status.map(|s| s.code().to_owned()),
+        language: filter.language.map(|l| l.code().to_owned()),
+        language_first: filter.language_first.map(|l| l.code().to_owned()),
         with_drafts,
         offset,
         limit,

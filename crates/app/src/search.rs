@@ -120,6 +120,7 @@ fn article_doc(a: &Article) -> ArticleDoc {
         body: a.body.clone(),
         service_menus: a.service_menus.clone(),
         issue_status: a.issue_status.map(|s| s.code().to_owned()),
+        language: a.language.code().to_owned(),
         published: a.published,
     }
 }

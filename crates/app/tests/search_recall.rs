@@ -32,6 +32,7 @@ fn indexes() -> Indexes {
                 body: a.body.clone(),
                 service_menus: a.service_menus.iter().map(|m| (*m).to_owned()).collect(),
                 issue_status: a.issue_status().map(str::to_owned),
+                language: a.language().to_owned(),
                 published: true,
             })
             .unwrap();

@@ -3,6 +3,7 @@
 use jiff::Timestamp;
 
 use crate::catalog::ServiceMenu;
+use crate::codes::Locale;
 use crate::validation::{Invalid, Problem};
 
 /// What an article is.
@@ -98,6 +99,8 @@ pub struct Article {
     pub service_menus: Vec<String>,
     /// Known issues only: where the issue stands.
     pub issue_status: Option<IssueStatus>,
+    /// The language it is written in: lists and suggestions put the reader's first.
+    pub language: Locale,
     pub published: bool,
     pub author_id: Option<String>,
     pub created_at: Timestamp,
@@ -112,23 +115,44 @@ pub struct NewArticle {
     pub body: String,
     pub service_menus: Vec<String>,
     pub issue_status: Option<IssueStatus>,
+    pub language: Locale,
     pub published: bool,
 }
 
 pub const TITLE_MAX: usize = 200;
 pub const BODY_MAX: usize = 50_000;
 
-/// Checks an article: kind, title (one line), body, and menus that exist.
-/// A known issue without a status is under investigation; other kinds take none.
+/// An article as typed, before [`check_article`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ArticleDraft<'a> {
+    pub kind: Option<&'a str>,
+    pub title: Option<&'a str>,
+    pub body: Option<&'a str>,
+    pub service_menus: &'a [String],
+    pub issue_status: Option<&'a str>,
+    /// A locale code; none (or blank) takes the default [`check_article`] is given.
+    pub language: Option<&'a str>,
+    pub published: bool,
+}
+
+/// Checks an article: kind, title (one line), body, menus that exist, and a language.
+/// A known issue without a status is under investigation; other kinds take none. An article
+/// whose language is not said is in `language` (whoever writes it writes in their own
+/// language; an edit keeps the article's).
 pub fn check_article(
-    kind: Option<&str>,
-    title: Option<&str>,
-    body: Option<&str>,
-    service_menus: &[String],
-    issue_status: Option<&str>,
-    published: bool,
+    draft: ArticleDraft<'_>,
+    language: Locale,
     menus: &[ServiceMenu],
 ) -> Result<NewArticle, Invalid> {
+    let ArticleDraft {
+        kind,
+        title,
+        body,
+        service_menus,
+        issue_status,
+        published,
+        ..
+    } = draft;
     let mut errors = Invalid::new();
     let kind = match kind.map(str::trim).filter(|k| !k.is_empty()) {
         None => {
@@ -188,9 +212,14 @@ pub fn check_article(
         }
         (_, None) => None,
     };
+    let language = match draft.language.map(str::trim).filter(|l| !l.is_empty()) {
+        None => Some(language),
+        Some(code) => errors.check("language", Locale::parse(code).map_err(Problem::from)),
+    };
     errors.into_result()?;
     Ok(NewArticle {
         issue_status,
+        language: language.expect("checked above"),
         kind: kind.expect("checked above"),
         title: title.to_owned(),
         body: body.to_owned(),
@@ -204,46 +233,85 @@ mod tests {
     use super::*;
     use crate::catalog::seed_service_menus;
 
+    fn draft<'a>(kind: &'a str, title: &'a str, body: &'a str) -> ArticleDraft<'a> {
+        ArticleDraft {
+            kind: Some(kind),
+            title: Some(title),
+            body: Some(body),
+            published: true,
+            ..Default::default()
+        }
+    }
+
     #[test]
     fn articles_need_kind_title_body_and_known_menus() {
         let menus = seed_service_menus();
-        let err = check_article(None, Some(" "), None, &["moon".into()], None, false, &menus)
-            .unwrap_err();
+        let moon = ["moon".to_owned()];
+        let err = check_article(
+            ArticleDraft {
+                title: Some(" "),
+                service_menus: &moon,
+                ..Default::default()
+            },
+            Locale::Ja,
+            &menus,
+        )
+        .unwrap_err();
         let fields: Vec<_> = err.0.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["kind", "title", "body", "service_menus[0]"]);
+        let twice = ["virtual_server".to_owned(), "virtual_server".to_owned()];
         let ok = check_article(
-            Some("faq"),
-            Some("スナップショットの取得方法"),
-            Some("## 手順\n1. ポータルで…"),
-            &["virtual_server".into(), "virtual_server".into()],
-            None,
-            true,
+            ArticleDraft {
+                service_menus: &twice,
+                ..draft(
+                    "faq",
+                    "スナップショットの取得方法",
+                    "## 手順\n1. ポータルで…",
+                )
+            },
+            Locale::Ja,
             &menus,
         )
         .unwrap();
         assert_eq!(ok.kind, ArticleKind::Faq);
         assert_eq!(ok.service_menus, ["virtual_server"]);
-        let issue = check_article(
-            Some("known_issue"),
-            Some("遅延"),
-            Some("調査中"),
-            &[],
-            None,
-            true,
-            &menus,
-        )
-        .unwrap();
+        let issue =
+            check_article(draft("known_issue", "遅延", "調査中"), Locale::Ja, &menus).unwrap();
         assert_eq!(issue.issue_status, Some(IssueStatus::Investigating));
         let err = check_article(
-            Some("faq"),
-            Some("t"),
-            Some("b"),
-            &[],
-            Some("resolved"),
-            true,
+            ArticleDraft {
+                issue_status: Some("resolved"),
+                ..draft("faq", "t", "b")
+            },
+            Locale::Ja,
             &menus,
         )
         .unwrap_err();
         assert_eq!(err.0[0].field, "issue_status");
+    }
+
+    #[test]
+    fn an_article_is_in_the_language_given_or_else_the_default() {
+        let menus = seed_service_menus();
+        let given = |language: Option<&str>, default: Locale| {
+            check_article(
+                ArticleDraft {
+                    language,
+                    ..draft("faq", "Support hours", "Weekdays")
+                },
+                default,
+                &menus,
+            )
+        };
+        assert_eq!(given(Some("en"), Locale::Ja).unwrap().language, Locale::En);
+        assert_eq!(given(None, Locale::En).unwrap().language, Locale::En);
+        assert_eq!(given(Some(" "), Locale::Ja).unwrap().language, Locale::Ja);
+        let err = given(Some("fr"), Locale::Ja).unwrap_err();
+        assert_eq!(err.0.len(), 1);
+        assert_eq!(err.0[0].field, "language");
+        match &err.0[0].problem {
+            Problem::UnknownCode(e) => assert_eq!(e.allowed, ["ja", "en"]),
+            other => panic!("{other:?}"),
+        }
     }
 }

@@ -3,12 +3,12 @@
 
 use std::path::Path;
 
-use tantivy::TantivyDocument;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query};
 use tantivy::schema::{
     Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
 };
+use tantivy::{DocAddress, TantivyDocument};
 
 use crate::analysis::{Analyzer, is_cjk, normalize};
 use crate::query::{Fragment, Match, TextField, snippet, text_query};
@@ -27,6 +27,8 @@ pub struct ArticleDoc {
     pub service_menus: Vec<String>,
     /// Known issues: `investigating`, `in_progress`, `resolved`.
     pub issue_status: Option<String>,
+    /// The language it is written in: `ja`, `en`.
+    pub language: String,
     pub published: bool,
 }
 
@@ -37,7 +39,8 @@ pub struct Suggest {
     pub text: String,
     /// The service menu the customer picked.
     pub service_menu: Option<String>,
-    /// The reader's language (`ja`, `en`): articles in it first among equals.
+    /// The reader's language (`ja`, `en`): articles in it come first, each language by
+    /// relevance. Without it, articles in the draft's language are first among equals.
     pub locale: Option<String>,
     pub limit: usize,
 }
@@ -49,6 +52,10 @@ pub struct ArticleSearch {
     pub kind: Option<String>,
     pub service_menu: Option<String>,
     pub issue_status: Option<String>,
+    /// Articles in this language only.
+    pub language: Option<String>,
+    /// Articles in this language (the reader's) before the others, each part by relevance.
+    pub language_first: Option<String>,
     /// Agents see drafts too.
     pub with_drafts: bool,
     pub offset: usize,
@@ -95,7 +102,9 @@ fn schema() -> (Schema, Fields) {
         menu: b.add_text_field("menu", STRING),
         issue_status: b.add_text_field("issue_status", STRING),
         published: b.add_text_field("published", STRING),
-        lang: b.add_text_field("lang", STRING),
+        // Not "lang" any more: that held a guess from the title. The new name makes an index
+        // of the old schema be dropped and rebuilt with the articles' own languages.
+        lang: b.add_text_field("language", STRING),
         title: b.add_text_field("title", STORED),
         body: b.add_text_field("body", STORED),
         title_ja: b.add_text_field("title_ja", analysed(MORPHEMES)),
@@ -106,7 +115,8 @@ fn schema() -> (Schema, Fields) {
     (b.build(), fields)
 }
 
-/// The language a text is written in: Japanese if it has any kana or kanji.
+/// The language a text is written in: Japanese if it has any kana or kanji (how a draft's
+/// language is guessed when the reader's is not known).
 pub fn language(text: &str) -> &'static str {
     if text.chars().any(is_cjk) { "ja" } else { "en" }
 }
@@ -140,7 +150,7 @@ impl ArticleIndex {
             d.add_text(f.issue_status, status);
         }
         d.add_text(f.published, if doc.published { "yes" } else { "no" });
-        d.add_text(f.lang, language(&doc.title));
+        d.add_text(f.lang, &doc.language);
         d.add_text(f.title, &doc.title);
         d.add_text(f.body, &doc.body);
         d.add_text(f.title_ja, &doc.title);
@@ -218,11 +228,9 @@ impl ArticleIndex {
         if let Some(menu) = suggest.service_menu.as_deref().filter(|m| !m.is_empty()) {
             clauses.push(self.boost(f.menu, menu, 1.5));
         }
-        let lang = suggest
-            .locale
-            .clone()
-            .unwrap_or_else(|| language(&suggest.text).to_owned());
-        clauses.push(self.boost(f.lang, &lang, 1.0));
+        if suggest.locale.is_none() {
+            clauses.push(self.boost(f.lang, language(&suggest.text), 1.0));
+        }
         // A known issue still open is news; a resolved one rarely the answer.
         clauses.push(self.boost(f.issue_status, "investigating", 0.5));
         clauses.push(self.boost(f.issue_status, "in_progress", 0.5));
@@ -248,9 +256,12 @@ impl ArticleIndex {
         }
         let query = BooleanQuery::new(clauses);
         let searcher = self.docs.searcher();
-        let top = searcher.search(
+        let (_, top) = self.ranked(
+            &searcher,
             &query,
-            &TopDocs::with_limit(suggest.limit.max(1)).order_by_score(),
+            suggest.locale.as_deref(),
+            0,
+            suggest.limit.max(1),
         )?;
         let mut hits = Vec::new();
         for (score, address) in top {
@@ -258,6 +269,48 @@ impl ArticleIndex {
             hits.push(self.hit(&doc, score, &terms));
         }
         Ok(hits)
+    }
+
+    /// The `limit` best matches of `query` after `offset`, and how many match in all. With
+    /// `first`, those in that language come before the others, each part by score: two
+    /// searches, the reader's language and the rest, read as one list.
+    fn ranked(
+        &self,
+        searcher: &tantivy::Searcher,
+        query: &dyn Query,
+        first: Option<&str>,
+        offset: usize,
+        limit: usize,
+    ) -> Result<(usize, Vec<(f32, DocAddress)>)> {
+        let top = |offset: usize, limit: usize| {
+            TopDocs::with_limit(limit)
+                .and_offset(offset)
+                .order_by_score()
+        };
+        let Some(first) = first else {
+            return Ok(searcher.search(query, &(Count, top(offset, limit)))?);
+        };
+        let part = |occur: Occur| {
+            BooleanQuery::new(vec![
+                (Occur::Must, query.box_clone()),
+                (
+                    occur,
+                    Box::new(ConstScoreQuery::new(exact(self.fields.lang, first), 0.0)),
+                ),
+            ])
+        };
+        let (mine, mut hits) = searcher.search(&part(Occur::Must), &(Count, top(offset, limit)))?;
+        let others = part(Occur::MustNot);
+        let rest = limit - hits.len();
+        let theirs = if rest == 0 {
+            searcher.search(&others, &Count)?
+        } else {
+            let (n, more) =
+                searcher.search(&others, &(Count, top(offset.saturating_sub(mine), rest)))?;
+            hits.extend(more);
+            n
+        };
+        Ok((mine + theirs, hits))
     }
 
     fn hit(&self, doc: &TantivyDocument, score: f32, terms: &crate::QueryTerms) -> ArticleHit {
@@ -315,12 +368,18 @@ impl ArticleIndex {
         if let Some(status) = &search.issue_status {
             clauses.push(self.filter(f.issue_status, status));
         }
+        if let Some(language) = &search.language {
+            clauses.push(self.filter(f.lang, language));
+        }
         let query = BooleanQuery::new(clauses);
         let searcher = self.docs.searcher();
-        let top = TopDocs::with_limit(search.limit.max(1))
-            .and_offset(search.offset)
-            .order_by_score();
-        let (total, top) = searcher.search(&query, &(Count, top))?;
+        let (total, top) = self.ranked(
+            &searcher,
+            &query,
+            search.language_first.as_deref(),
+            search.offset,
+            search.limit.max(1),
+        )?;
         let mut hits = Vec::new();
         for (score, address) in top {
             let doc: TantivyDocument = searcher.doc(address)?;

@@ -1,11 +1,12 @@
 //! Knowledge articles. Customers read published ones; agents write them.
 
+use madoguchi_core::Locale;
 use madoguchi_core::event::EventKind;
 use madoguchi_core::knowledge::{Article, ArticleKind, IssueStatus, NewArticle};
 use serde_json::json;
 use sqlx::FromRow;
 
-use crate::db::{like_pattern, new_id, now, search_text, time};
+use crate::db::{code, like_pattern, new_id, now, search_text, time};
 use crate::events::append;
 use crate::{Page, PageRequest, Result, Store, StoreError};
 
@@ -20,6 +21,10 @@ pub struct ArticleFilter {
     pub with_drafts: bool,
     /// Known issues in this state only.
     pub issue_status: Option<IssueStatus>,
+    /// Articles in this language only.
+    pub language: Option<Locale>,
+    /// Articles in this language before the others (the reader's); each part newest first.
+    pub language_first: Option<Locale>,
 }
 
 #[derive(FromRow)]
@@ -34,6 +39,7 @@ struct ArticleRow {
     created_at: i64,
     updated_at: i64,
     issue_status: Option<String>,
+    language: String,
 }
 
 impl TryFrom<ArticleRow> for Article {
@@ -49,6 +55,7 @@ impl TryFrom<ArticleRow> for Article {
                 }
                 None => None,
             },
+            language: code(Locale::parse(&r.language))?,
             id: r.id,
             title: r.title,
             body: r.body,
@@ -61,7 +68,7 @@ impl TryFrom<ArticleRow> for Article {
 
 macro_rules! columns {
     () => {
-        "id, kind, title, body, service_menus, state, author_id, created_at, updated_at, issue_status"
+        "id, kind, title, body, service_menus, state, author_id, created_at, updated_at, issue_status, language"
     };
 }
 
@@ -77,7 +84,7 @@ impl Store {
         let row: ArticleRow = sqlx::query_as(concat!(
             "INSERT INTO kb_articles (",
             columns!(),
-            ", search_text) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $10, $9) RETURNING ",
+            ", search_text) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $10, $11, $9) RETURNING ",
             columns!()
         ))
         .bind(&id)
@@ -90,9 +97,10 @@ impl Store {
         .bind(at)
         .bind(search_text(&[&new.title, &new.body]))
         .bind(new.issue_status.map(IssueStatus::code))
+        .bind(new.language.code())
         .fetch_one(&mut *tx)
         .await?;
-        let data = json!({ "kind": new.kind, "title": new.title, "published": new.published });
+        let data = json!({ "kind": new.kind, "title": new.title, "language": new.language, "published": new.published });
         append(
             &mut tx,
             EventKind::ArticleCreated,
@@ -110,7 +118,7 @@ impl Store {
         let mut tx = self.begin().await?;
         let row: ArticleRow = sqlx::query_as(concat!(
             "UPDATE kb_articles SET kind = $1, title = $2, body = $3, service_menus = $4, state = $5, updated_at = $6,
-             search_text = $8, issue_status = $9 WHERE id = $7 RETURNING ",
+             search_text = $8, issue_status = $9, language = $10 WHERE id = $7 RETURNING ",
             columns!()
         ))
         .bind(new.kind.code())
@@ -122,10 +130,11 @@ impl Store {
         .bind(id)
         .bind(search_text(&[&new.title, &new.body]))
         .bind(new.issue_status.map(IssueStatus::code))
+        .bind(new.language.code())
         .fetch_optional(&mut *tx)
         .await?
         .ok_or(StoreError::NotFound)?;
-        let data = json!({ "kind": new.kind, "title": new.title, "published": new.published });
+        let data = json!({ "kind": new.kind, "title": new.title, "language": new.language, "published": new.published });
         append(
             &mut tx,
             EventKind::ArticleUpdated,
@@ -214,17 +223,20 @@ impl Store {
         .try_into()
     }
 
-    /// Articles, newest first.
+    /// Articles, newest first; with `language_first`, those in that language before the
+    /// others, each part newest first.
     pub async fn articles(
         &self,
         filter: &ArticleFilter,
         page: &PageRequest,
     ) -> Result<Page<Article>> {
-        let before = page
+        // The cursor is the last row's part (0: the language first, 1: the others) and id;
+        // "~" sorts after every id, so a first page starts at the top of part 0.
+        let (part, before) = page
             .after
             .as_ref()
-            .map(|c| c.key().to_owned())
-            .unwrap_or_else(|| "~".to_owned());
+            .map(|c| split_cursor(c.key()))
+            .unwrap_or((0, "~".to_owned()));
         let menu = filter
             .service_menu
             .as_deref()
@@ -234,6 +246,7 @@ impl Store {
             .as_deref()
             .filter(|q| !q.trim().is_empty())
             .map(like_pattern);
+        // Without a language first every article is in part 1: plain newest first.
         let rows: Vec<ArticleRow> = sqlx::query_as(concat!(
             "SELECT ",
             columns!(),
@@ -241,7 +254,10 @@ impl Store {
                AND ($3 IS NULL OR service_menus LIKE $3)
                AND ($4 IS NULL OR search_text LIKE $4 ESCAPE '\\')
                AND ($7 IS NULL OR issue_status = $7)
-               AND id < $5 ORDER BY id DESC LIMIT $6"
+               AND ($8 IS NULL OR language = $8)
+               AND (CASE WHEN language = $9 THEN 0 ELSE 1 END > $10
+                    OR (CASE WHEN language = $9 THEN 0 ELSE 1 END = $10 AND id < $5))
+               ORDER BY CASE WHEN language = $9 THEN 0 ELSE 1 END, id DESC LIMIT $6"
         ))
         .bind(i64::from(filter.with_drafts))
         .bind(filter.kind.map(ArticleKind::code))
@@ -250,12 +266,30 @@ impl Store {
         .bind(before)
         .bind(page.fetch())
         .bind(filter.issue_status.map(IssueStatus::code))
+        .bind(filter.language.map(Locale::code))
+        .bind(filter.language_first.map(Locale::code))
+        .bind(part)
         .fetch_all(&self.read)
         .await?;
         let articles = rows
             .into_iter()
             .map(Article::try_from)
             .collect::<Result<Vec<_>>>()?;
-        Ok(page.finish(articles, |a| &a.id))
+        let first = filter.language_first;
+        let keys: Vec<String> = articles
+            .iter()
+            .map(|a| format!("{}:{}", i64::from(Some(a.language) != first), a.id))
+            .collect();
+        let page = page.finish(articles.into_iter().zip(keys).collect(), |(_, key)| key);
+        Ok(page.map(|(article, _)| article))
+    }
+}
+
+/// A list cursor's part and id; a cursor of before the parts (a bare id) is in part 0.
+fn split_cursor(key: &str) -> (i64, String) {
+    match key.split_once(':') {
+        Some(("0", id)) => (0, id.to_owned()),
+        Some(("1", id)) => (1, id.to_owned()),
+        _ => (0, key.to_owned()),
     }
 }

@@ -171,10 +171,23 @@
             link.rel = "noopener";
             link.textContent = a.title;
             li.appendChild(link);
+            // The server puts the reader's language first; an article in another is named
+            // (in the page's words) and read out in its own language.
+            var reader = document.documentElement.lang;
+            if (a.language && a.language !== reader) {
+              link.lang = a.language;
+              var tag = document.createElement("span");
+              tag.className = "lang-tag";
+              tag.lang = a.language;
+              tag.textContent = panel.getAttribute("data-lang-" + a.language) || a.language;
+              li.appendChild(document.createTextNode(" "));
+              li.appendChild(tag);
+            }
             // Where the article matches what was typed, the words marked (text only, never HTML).
             if (a.snippet && a.snippet.fragments) {
               var snippet = document.createElement("div");
               snippet.className = "snippet";
+              if (a.language && a.language !== reader) { snippet.lang = a.language; }
               a.snippet.fragments.forEach(function (f) {
                 var piece = document.createElement(f.hit ? "mark" : "span");
                 piece.textContent = f.text;

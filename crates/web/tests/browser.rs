@@ -461,3 +461,84 @@ async fn every_demo_user_logs_in_and_sees_who_they_are() {
     server.task.abort();
     db.finish().await;
 }
+
+/// Related articles on the filing form, for a reader of English: English articles first, and
+/// one in Japanese named 日本語 and read in Japanese (issue 12).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn related_articles_put_the_readers_language_first_and_name_the_others() {
+    let Some(driver_path) = chromedriver() else {
+        return;
+    };
+    let db = TestDb::new(Backend::Sqlite)
+        .await
+        .expect("SQLite is always there");
+    demo::load(&db.store).await.unwrap();
+    let mut config = Config::new(
+        std::env::temp_dir().join(format!("madoguchi-browser-lang-{}", std::process::id())),
+    );
+    config.addr = "127.0.0.1:0".parse().unwrap();
+    config.dictionary_dir = std::env::temp_dir().join("madoguchi-test-ipadic");
+    let server = Server::start(config, db.store.clone()).await.unwrap();
+    let base = format!("http://{}", server.addr);
+    let (_driver, client) = browser(&driver_path).await;
+    log_in(&client, &base, "olivia@global.example").await;
+    client
+        .goto(&format!("{base}/tickets/new/ECL-2001/general_inquiry"))
+        .await
+        .unwrap();
+    client
+        .wait()
+        .for_element(Locator::Id("ticket-form"))
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("input[name=summary]"))
+        .await
+        .unwrap()
+        .send_keys("How do I take a snapshot of a virtual server? スナップショット")
+        .await
+        .unwrap();
+    // (the link's lang, the tag's text and lang) of each related article, once shown.
+    let mut items = Vec::new();
+    for _ in 0..100 {
+        let found = client
+            .execute(
+                "return [...document.querySelectorAll('#related-faq li')].map(li => { \
+                   const tag = li.querySelector('.lang-tag'); \
+                   return [li.querySelector('a').lang, tag ? tag.textContent : '', tag ? tag.lang : '']; });",
+                vec![],
+            )
+            .await
+            .unwrap();
+        items = serde_json::from_value::<Vec<(String, String, String)>>(found).unwrap();
+        if !items.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(!items.is_empty(), "related articles are shown");
+    assert_eq!(
+        items[0],
+        (String::new(), String::new(), String::new()),
+        "an English article first, untagged: {items:?}"
+    );
+    let first_tagged = items
+        .iter()
+        .position(|i| !i.1.is_empty())
+        .expect("the Japanese snapshot article is related too");
+    for (i, item) in items.iter().enumerate() {
+        if i < first_tagged {
+            assert!(item.1.is_empty(), "{items:?}");
+        } else {
+            assert_eq!(
+                item,
+                &("ja".to_owned(), "日本語".to_owned(), "ja".to_owned()),
+                "the others after, named: {items:?}"
+            );
+        }
+    }
+
+    client.close().await.ok();
+    server.task.abort();
+    db.finish().await;
+}

@@ -440,6 +440,7 @@ pub async fn load(store: &Store) -> ServiceResult<DemoOutcome> {
                 .map(|m| (*m).to_owned())
                 .collect(),
             issue_status: article.issue_status().map(str::to_owned),
+            language: Some(article.language().into()),
             published: true,
         };
         let filter = madoguchi_store::ArticleFilter {
@@ -478,6 +479,16 @@ pub struct DemoArticle {
 }
 
 impl DemoArticle {
+    /// The language it is written in: `en` for the English articles, whose slugs start
+    /// with `en-` (a test checks that they and only they have no Japanese in them).
+    pub fn language(&self) -> &'static str {
+        if self.slug.starts_with("en-") {
+            "en"
+        } else {
+            "ja"
+        }
+    }
+
     /// A known issue's status, as its title says (【調査中】, 【対応中】, 【解決済み】).
     pub fn issue_status(&self) -> Option<&'static str> {
         (self.kind == "known_issue").then(|| {
@@ -533,4 +544,20 @@ pub fn articles() -> Vec<DemoArticle> {
 
 fn invalid(problem: madoguchi_core::Problem) -> ServiceError {
     ServiceError::Invalid(madoguchi_core::Invalid::one("demo", problem))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::articles;
+    use madoguchi_search::analysis::is_cjk;
+
+    #[test]
+    fn english_demo_articles_are_those_without_japanese() {
+        for a in articles() {
+            let japanese = a.title.chars().chain(a.body.chars()).any(is_cjk);
+            let expected = if japanese { "ja" } else { "en" };
+            assert_eq!(a.language(), expected, "{}: {}", a.slug, a.title);
+        }
+        assert!(articles().iter().filter(|a| a.language() == "en").count() >= 20);
+    }
 }

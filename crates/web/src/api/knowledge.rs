@@ -29,6 +29,8 @@ pub struct ArticleView {
     /// Known issues: `investigating`, `in_progress` or `resolved`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub issue_status: Option<String>,
+    /// The language it is written in: `ja` or `en`.
+    pub language: String,
     pub published: bool,
     pub created_at: String,
     pub updated_at: String,
@@ -51,6 +53,7 @@ impl From<Article> for ArticleView {
             body: a.body,
             service_menus: a.service_menus,
             issue_status: a.issue_status.map(|st| st.code().to_owned()),
+            language: a.language.code().to_owned(),
             published: a.published,
             created_at: rfc3339(a.created_at),
             updated_at: rfc3339(a.updated_at),
@@ -66,7 +69,8 @@ pub struct ArticleList {
     pub next_cursor: Option<String>,
 }
 
-/// Knowledge articles, newest first: published ones, and drafts for agents.
+/// Knowledge articles, newest first (with `q`, best first): published ones, and drafts for
+/// agents. Articles in the caller's language come first unless `language` picks one.
 #[utoipa::path(get, path = "/api/v1/kb/articles", tag = "knowledge", params(ArticleQuery),
     responses((status = 200, body = ArticleList), (status = 422, body = Problem)))]
 pub async fn list(
@@ -181,6 +185,8 @@ pub struct Suggestion {
     /// `faq`, `known_issue` or `error_message`.
     pub kind: String,
     pub title: String,
+    /// The language it is written in: `ja` or `en`.
+    pub language: String,
     /// The article's page.
     pub url: String,
     /// The title with the draft's words marked.
@@ -195,7 +201,8 @@ pub struct Suggestions {
     pub items: Vec<Suggestion>,
 }
 
-/// The knowledge articles most related to a draft ticket, best first (at most 5).
+/// The knowledge articles most related to a draft ticket (at most 5): those in the caller's
+/// language first, each language best first.
 #[utoipa::path(get, path = "/api/v1/kb/suggest", tag = "knowledge", params(SuggestQuery),
     responses((status = 200, body = Suggestions), (status = 401, body = Problem)))]
 pub async fn suggest(
@@ -238,6 +245,7 @@ async fn suggestions(
                 url: format!("/kb/articles/{}?from=suggestion", f.article.id),
                 id: f.article.id,
                 kind: f.article.kind.code().to_owned(),
+                language: f.article.language.code().to_owned(),
                 title: f.article.title,
                 title_highlighted: SnippetView::new("title", &f.title),
                 snippet: f.snippet.map(|s| SnippetView::new("body", &s)),

@@ -45,6 +45,24 @@ fn kinds(w: Words) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The languages an article may be written in, each named in its own words (日本語, English).
+fn languages(w: Words) -> Vec<(String, String)> {
+    Locale::ALL
+        .iter()
+        .map(|l| (l.code().to_owned(), language_name(w, *l)))
+        .collect()
+}
+
+fn language_name(w: Words, language: Locale) -> String {
+    w.t(&format!("lang.{}", language.code())).to_owned()
+}
+
+/// An article's language, named, when it is not the reader's: a tag beside its title, and
+/// the `lang` the title is read in.
+fn foreign(w: Words, reader: Locale, article: Locale) -> Option<(String, String)> {
+    (article != reader).then(|| (article.code().to_owned(), language_name(w, article)))
+}
+
 fn menu_name(locale: Locale, m: &madoguchi_core::catalog::ServiceMenu) -> String {
     if locale == Locale::Ja {
         m.name_ja.clone()
@@ -65,6 +83,8 @@ struct ArticleRow {
     snippet: Vec<(String, bool)>,
     kind_name: String,
     issue_status: Option<(String, String)>,
+    /// (code, name) when not in the reader's language.
+    language: Option<(String, String)>,
     published: bool,
     updated: String,
 }
@@ -164,6 +184,7 @@ async fn list_page(
                 issue_status: a
                     .issue_status
                     .map(|st| (st.code().to_owned(), issue_name(w, st))),
+                language: foreign(w, user.locale, a.language),
                 published: a.published,
                 updated: crate::ui::format_time(user, a.updated_at),
             })
@@ -213,6 +234,8 @@ struct ArticlePage {
     solved: bool,
     deflections: Option<i64>,
     issue_status: Option<(String, String)>,
+    /// (code, name) when not in the reader's language.
+    language: Option<(String, String)>,
 }
 
 #[derive(Deserialize, Default)]
@@ -265,6 +288,7 @@ pub async fn show(
         issue_status: article
             .issue_status
             .map(|st| (st.code().to_owned(), issue_name(w, st))),
+        language: foreign(w, user.locale, article.language),
         title: article.title,
         may_write: may_write(&session),
     };
@@ -286,6 +310,8 @@ struct FormPage {
     menus: Vec<(String, String, bool)>,
     issue_statuses: Vec<(String, String)>,
     issue_status: String,
+    languages: Vec<(String, String)>,
+    language: String,
     published: bool,
     errors: BTreeMap<String, String>,
 }
@@ -338,6 +364,9 @@ async fn form_page(
             .collect(),
         issue_statuses: issue_statuses(w),
         issue_status: input.issue_status.unwrap_or_default(),
+        languages: languages(w),
+        // A new article is in the writer's language until they pick another.
+        language: input.language.unwrap_or_else(|| locale.code().to_owned()),
         published: input.published,
         errors,
     };
@@ -351,6 +380,7 @@ fn input_of(a: Article) -> ArticleInput {
         body: Some(a.body),
         service_menus: a.service_menus,
         issue_status: a.issue_status.map(|st| st.code().to_owned()),
+        language: Some(a.language.code().to_owned()),
         published: a.published,
     }
 }
@@ -402,6 +432,7 @@ fn read_form(pairs: Vec<(String, String)>) -> (String, ArticleInput) {
             "service_menus" => input.service_menus.push(value),
             "published" => input.published = value == "true",
             "issue_status" => input.issue_status = Some(value),
+            "language" => input.language = Some(value),
             _ => {}
         }
     }

@@ -84,6 +84,31 @@ api_test!(
         );
         let menus = store.service_menus().await.unwrap();
         assert!(menus.len() >= 8);
+
+        // An English-UI demo user finds English articles first, in lists and suggestions.
+        let olivia = users
+            .iter()
+            .find(|u| u.email == "olivia@global.example")
+            .unwrap();
+        assert_eq!(olivia.locale, madoguchi_core::Locale::En);
+        let (_, token) = app
+            .admin(
+                Method::POST,
+                &format!("/api/v1/admin/users/{}/tokens", olivia.id),
+                None,
+            )
+            .await;
+        let token = token["token"].as_str().unwrap();
+        let (_, list) = app
+            .as_user(token, Method::GET, "/api/v1/kb/articles?limit=20", None)
+            .await;
+        let items = list["items"].as_array().unwrap();
+        assert_eq!(items.len(), 20);
+        assert!(items.iter().all(|a| a["language"] == "en"), "{list}");
+        let (_, found) = app
+            .as_user(token, Method::GET, "/api/v1/kb/suggest?q=snapshot", None)
+            .await;
+        assert_eq!(found["items"][0]["language"], "en", "{found}");
     }
 );
 

@@ -16,6 +16,7 @@ mod demo;
 mod desk_workflow;
 mod inbound_mail;
 mod knowledge;
+mod knowledge_language;
 mod merge_callbacks_satisfaction;
 mod notifications;
 mod operations;
