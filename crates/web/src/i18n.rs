@@ -50,6 +50,10 @@ macro_rules! locale_files {
                 concat!("search.", $lang, ".toml"),
                 include_str!(concat!("../locales/search.", $lang, ".toml")),
             ),
+            (
+                concat!("audit.", $lang, ".toml"),
+                include_str!(concat!("../locales/audit.", $lang, ".toml")),
+            ),
         ]
     };
 }
@@ -215,6 +219,7 @@ mod tests {
                     "canned.",
                     "report.",
                     "notify.",
+                    "audit.",
                 ]
                 .iter()
                 .any(|p| quoted.starts_with(p))
