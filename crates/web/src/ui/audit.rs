@@ -182,7 +182,13 @@ pub async fn page(
                             .as_ref()
                             .map(|o| o.name.clone().unwrap_or_else(|| o.id.clone()))
                             .unwrap_or_default(),
-                        subject: view.subject.clone(),
+                        // A ticket's key says more than its id.
+                        subject: view
+                            .data
+                            .get("key")
+                            .and_then(|k| k.as_str())
+                            .unwrap_or(&view.subject)
+                            .to_owned(),
                         data: view.data.to_string(),
                     }
                 })
@@ -215,4 +221,20 @@ pub async fn page(
         export_url: format!("/api/v1/admin/events/export{}", with("")),
     };
     (status, render(locale, page)).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use madoguchi_core::Locale;
+
+    #[test]
+    fn every_event_kind_is_worded_in_both_languages() {
+        for locale in Locale::ALL {
+            for kind in EventKind::ALL {
+                let words = kind_words(Words(*locale), kind.code());
+                assert_ne!(words, kind.code(), "{} has no {locale} words", kind.code());
+            }
+        }
+    }
 }
