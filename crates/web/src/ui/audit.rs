@@ -51,6 +51,8 @@ struct EventsPage {
     /// (id, name)
     organizations: Vec<(String, String)>,
     errors: BTreeMap<String, String>,
+    /// (the anchor of the field, its label and problem) for the error summary.
+    summary: Vec<(String, String)>,
     rows: Vec<Row>,
     filtered: bool,
     next_url: Option<String>,
@@ -198,8 +200,21 @@ pub async fn page(
         ),
         None => (Vec::new(), None),
     };
+    // The summary names each field; a page position or size (no field of the form) points
+    // at the form itself.
+    let summary = errors
+        .iter()
+        .map(|(field, problem)| match field.as_str() {
+            "kind" | "from" | "to" => (
+                format!("audit-{field}"),
+                format!("{}: {problem}", w.t(&format!("audit.{field}"))),
+            ),
+            _ => ("audit-form".to_owned(), problem.clone()),
+        })
+        .collect();
     let page = EventsPage {
         w,
+        summary,
         nav: Nav::of(&session),
         everything,
         actor: typed(&q.actor),
