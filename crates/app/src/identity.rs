@@ -65,6 +65,13 @@ pub async fn log_in(
     };
     let stored = found.as_ref().and_then(|f| f.password_hash.clone());
     if !password::verify(password.to_owned(), stored).await {
+        // A known user's failed sign-in is in the audit log (never what was typed); unknown
+        // emails are not, or the log would fill with whatever strangers try.
+        if let Some(found) = &found {
+            store
+                .record_sign_in_failure(&found.user, "password")
+                .await?;
+        }
         return Err(ServiceError::Invalid(Invalid::one(
             "password",
             Problem::Conflicts {

@@ -4,6 +4,7 @@
 
 pub mod admin;
 pub mod attachments;
+pub mod audit;
 pub mod callbacks;
 pub mod canned_replies;
 pub mod demo;

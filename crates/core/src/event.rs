@@ -49,6 +49,8 @@ pub enum EventKind {
     SynonymGroupDeleted,
     UserLoggedIn,
     UserLoggedOut,
+    /// A wrong password for a known user (never the password itself).
+    SignInFailed,
     WebhookCreated,
     WebhookUpdated,
     WebhookDeleted,
@@ -71,6 +73,66 @@ pub const WEBHOOK_EVENT_TYPES: &[&str] = &[
 ];
 
 impl EventKind {
+    /// Every kind, in the order they are declared: the kinds the audit log filters by.
+    pub const ALL: &[EventKind] = &[
+        EventKind::OrganizationCreated,
+        EventKind::OrganizationUpdated,
+        EventKind::OrganizationDeleted,
+        EventKind::TenantCreated,
+        EventKind::TenantUpdated,
+        EventKind::TenantDeleted,
+        EventKind::ContractCreated,
+        EventKind::ContractUpdated,
+        EventKind::ContractDeleted,
+        EventKind::UserCreated,
+        EventKind::UserUpdated,
+        EventKind::UserDeleted,
+        EventKind::PasswordChanged,
+        EventKind::PermissionGranted,
+        EventKind::PermissionRevoked,
+        EventKind::TokenCreated,
+        EventKind::TokenRevoked,
+        EventKind::DeskMemberAdded,
+        EventKind::CatalogSeeded,
+        EventKind::TicketCreated,
+        EventKind::TicketUpdated,
+        EventKind::TicketStatusChanged,
+        EventKind::TicketAssigned,
+        EventKind::TicketPriorityChanged,
+        EventKind::TicketDeskChanged,
+        EventKind::TicketMerged,
+        EventKind::TicketRated,
+        EventKind::CallbackAttempted,
+        EventKind::SlaBreached,
+        EventKind::MessageAdded,
+        EventKind::CannedReplyCreated,
+        EventKind::CannedReplyUpdated,
+        EventKind::CannedReplyDeleted,
+        EventKind::SlaPolicyUpdated,
+        EventKind::CalendarUpdated,
+        EventKind::SettingsUpdated,
+        EventKind::ArticleCreated,
+        EventKind::ArticleUpdated,
+        EventKind::ArticleDeleted,
+        EventKind::ArticleDeflected,
+        EventKind::SynonymGroupSaved,
+        EventKind::SynonymGroupDeleted,
+        EventKind::UserLoggedIn,
+        EventKind::UserLoggedOut,
+        EventKind::SignInFailed,
+        EventKind::WebhookCreated,
+        EventKind::WebhookUpdated,
+        EventKind::WebhookDeleted,
+        EventKind::MailReceived,
+        EventKind::MailRefused,
+    ];
+
+    /// The kind with this code; `None` for a code the log never holds.
+    pub fn parse(code: &str) -> Option<EventKind> {
+        EventKind::ALL.iter().copied().find(|k| k.code() == code)
+    }
+
+    /// The code stored in `events.kind`.
     pub fn code(self) -> &'static str {
         use EventKind::*;
         match self {
@@ -118,11 +180,30 @@ impl EventKind {
             SynonymGroupDeleted => "synonym_group.deleted",
             UserLoggedIn => "session.created",
             UserLoggedOut => "session.ended",
+            SignInFailed => "user.sign_in_failed",
             WebhookCreated => "webhook.created",
             WebhookUpdated => "webhook.updated",
             WebhookDeleted => "webhook.deleted",
             MailReceived => "mail.received",
             MailRefused => "mail.refused",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_has_its_own_code_and_parses_back() {
+        for (i, kind) in EventKind::ALL.iter().enumerate() {
+            assert_eq!(EventKind::parse(kind.code()), Some(*kind));
+            assert!(
+                EventKind::ALL[..i].iter().all(|k| k.code() != kind.code()),
+                "{} twice",
+                kind.code()
+            );
+        }
+        assert_eq!(EventKind::parse("ticket.exploded"), None);
     }
 }

@@ -4,6 +4,7 @@
 //! No I/O, no async, no SQL: everything here is a value or a pure function.
 
 pub mod access;
+pub mod audit;
 pub mod calendar;
 pub mod callback;
 pub mod canned;

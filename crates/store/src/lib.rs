@@ -10,6 +10,7 @@
 //! migrations, row locking) the difference stays in this crate.
 
 mod attachments;
+mod audit;
 mod callbacks;
 mod canned_replies;
 mod catalog;
@@ -49,6 +50,7 @@ mod users;
 mod webhooks;
 
 pub use attachments::NewAttachment;
+pub use audit::{AuditActor, AuditEvent, AuditFilter};
 pub use callbacks::CallbackLog;
 pub use canned_replies::CannedReply;
 pub use catalog::DeskInfo;

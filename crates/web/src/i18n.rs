@@ -54,6 +54,10 @@ macro_rules! locale_files {
                 concat!("console.", $lang, ".toml"),
                 include_str!(concat!("../locales/console.", $lang, ".toml")),
             ),
+            (
+                concat!("audit.", $lang, ".toml"),
+                include_str!(concat!("../locales/audit.", $lang, ".toml")),
+            ),
         ]
     };
 }
@@ -219,6 +223,7 @@ mod tests {
                     "canned.",
                     "report.",
                     "notify.",
+                    "audit.",
                 ]
                 .iter()
                 .any(|p| quoted.starts_with(p))

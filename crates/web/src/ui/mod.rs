@@ -1,6 +1,7 @@
 //! The HTML pages. Each handler extracts, calls one service, and renders a template; the core
 //! flows work without JavaScript.
 
+mod audit;
 mod callbacks;
 mod canned_replies;
 mod console;
@@ -144,6 +145,7 @@ pub fn router() -> Router<AppState> {
             get(canned_replies::confirm_delete).post(canned_replies::delete),
         )
         .route("/reports", get(reports::page))
+        .route("/admin/events", get(audit::page))
         .route("/static/app.js", get(script))
         .route("/static/app.css", get(stylesheet))
 }

@@ -8,6 +8,7 @@ mod notify_world;
 mod smtp;
 
 mod admin_setup;
+mod audit;
 mod bad_input;
 mod browser_login;
 mod canned_replies;

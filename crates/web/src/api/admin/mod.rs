@@ -1,6 +1,7 @@
 //! `/api/v1/admin/…`: setting up customers (SPEC §8, admin API).
 
 mod contracts;
+pub(crate) mod events;
 mod organizations;
 mod permissions;
 mod sla;
@@ -43,4 +44,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(sla::add_holiday))
         .routes(routes!(sla::remove_holiday))
         .routes(routes!(sla::get_settings, sla::patch_settings))
+        .routes(routes!(events::list))
+        .routes(routes!(events::export))
 }
