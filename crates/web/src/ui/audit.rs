@@ -129,7 +129,7 @@ pub async fn page(
     let everything = scope == AuditScope::Everything;
     let organizations = if everything {
         let first = PageRequest::new(Some(200), None).unwrap_or_default();
-        match madoguchi_app::admin::organizations(&state.store, user, &first).await {
+        match madoguchi_app::admin::organizations(&state.store, user, None, &first).await {
             Ok(p) => p.items.into_iter().map(|o| (o.id, o.name)).collect(),
             Err(e) => return PageError::from_service(locale, e).into_response(),
         }
