@@ -2,21 +2,23 @@
 //! ticket (a new reply, a new internal note, a new status), for customers and agents alike.
 //!
 //! A user has seen a ticket when they opened it, and when they wrote or changed anything on
-//! it themselves; a ticket they never opened counts as seen when it was filed.
+//! it themselves; a ticket they never opened counts as seen when it was filed (or, for tickets
+//! older than the marks, when the marks began).
 
 use jiff::Timestamp;
 
 /// What happened on a ticket, as the store reads it for one user.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Activity {
-    /// When the user last looked; `None` if they never did.
+    /// When the user last looked (or when the marks began); `None` if neither.
     pub seen_at: Option<Timestamp>,
     pub filed_at: Timestamp,
     /// The latest public message written by someone else.
     pub reply_at: Option<Timestamp>,
     /// The latest internal note written by someone else.
     pub note_at: Option<Timestamp>,
-    pub status_changed_at: Timestamp,
+    /// The latest change of status made by someone else (or by nobody: the closure timeout).
+    pub status_at: Option<Timestamp>,
 }
 
 /// One kind of change a list marks.
@@ -42,7 +44,9 @@ impl Change {
 
 /// The changes `activity` holds that the user has not seen; customers never learn of notes.
 pub fn unseen(activity: &Activity, is_staff: bool) -> Vec<Change> {
-    let since = activity.seen_at.unwrap_or(activity.filed_at);
+    let since = activity
+        .seen_at
+        .map_or(activity.filed_at, |seen| seen.max(activity.filed_at));
     let after = |at: Option<Timestamp>| at.is_some_and(|at| at > since);
     let mut changes = Vec::new();
     if after(activity.reply_at) {
@@ -51,7 +55,7 @@ pub fn unseen(activity: &Activity, is_staff: bool) -> Vec<Change> {
     if is_staff && after(activity.note_at) {
         changes.push(Change::Note);
     }
-    if activity.status_changed_at > since {
+    if after(activity.status_at) {
         changes.push(Change::Status);
     }
     changes
@@ -71,7 +75,7 @@ mod tests {
             filed_at: at(0),
             reply_at: None,
             note_at: None,
-            status_changed_at: at(0),
+            status_at: None,
         }
     }
 
@@ -101,9 +105,19 @@ mod tests {
     }
 
     #[test]
+    fn a_ticket_filed_after_the_marks_began_counts_from_its_filing() {
+        let mut a = filed();
+        a.seen_at = Some(at(-100));
+        a.reply_at = Some(at(-50));
+        assert_eq!(unseen(&a, false), vec![], "before the filing is not news");
+        a.reply_at = Some(at(5));
+        assert_eq!(unseen(&a, false), vec![Change::Reply]);
+    }
+
+    #[test]
     fn a_status_change_after_the_last_look_is_new() {
         let mut a = filed();
-        a.status_changed_at = at(20);
+        a.status_at = Some(at(20));
         a.reply_at = Some(at(20));
         a.seen_at = Some(at(15));
         assert_eq!(unseen(&a, false), vec![Change::Reply, Change::Status]);

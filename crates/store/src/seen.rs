@@ -31,19 +31,26 @@ pub(crate) async fn mark_seen(
     Ok(())
 }
 
-/// A ticket's id, the user's last look, the latest public reply and internal note of others.
-type ActivityRow = (String, Option<i64>, Option<i64>, Option<i64>);
+/// A ticket's id, the user's last look (or when marks began), the latest public reply and
+/// internal note of others, and the latest change of status by someone else.
+type ActivityRow = (String, Option<i64>, Option<i64>, Option<i64>, Option<i64>);
 
-/// The user's last look and the latest messages of others, per ticket of a list. $1 is the
+/// The user's last look (without one, when marks began: migration 0016), the latest messages
+/// and status change of others, per ticket of a list. $1 is the
 /// user, $2 the ticket ids as a JSON array.
 macro_rules! activity_sql {
     ($ids:literal) => {
         concat!(
-            "SELECT t.id, v.seen_at,
+            "SELECT t.id,
+               COALESCE(v.seen_at,
+                 (SELECT CAST(s.value AS BIGINT) FROM settings s WHERE s.key = 'marks_since')) AS seen_at,
                (SELECT MAX(m.created_at) FROM messages m WHERE m.ticket_id = t.id
                  AND m.visibility = 'public' AND m.author_id <> $1) AS reply_at,
                (SELECT MAX(m.created_at) FROM messages m WHERE m.ticket_id = t.id
-                 AND m.visibility = 'internal' AND m.author_id <> $1) AS note_at
+                 AND m.visibility = 'internal' AND m.author_id <> $1) AS note_at,
+               (SELECT MAX(e.occurred_at) FROM events e WHERE e.subject_id = t.id
+                 AND e.kind = 'ticket.status_changed'
+                 AND (e.actor_id IS NULL OR e.actor_id <> $1)) AS status_at
              FROM tickets t LEFT JOIN ticket_views v ON v.ticket_id = t.id AND v.user_id = $1
              WHERE t.id IN (",
             $ids,
@@ -76,7 +83,7 @@ impl Store {
         let by_id: HashMap<&str, &Ticket> = tickets.iter().map(|t| (t.id.as_str(), *t)).collect();
         let optional = |at: Option<i64>| at.map(time).transpose();
         rows.into_iter()
-            .filter_map(|(id, seen, reply, note)| {
+            .filter_map(|(id, seen, reply, note, status)| {
                 let ticket = by_id.get(id.as_str())?;
                 let activity = (|| -> Result<Activity> {
                     Ok(Activity {
@@ -84,12 +91,21 @@ impl Store {
                         filed_at: ticket.created_at,
                         reply_at: optional(reply)?,
                         note_at: optional(note)?,
-                        status_changed_at: ticket.status_changed_at,
+                        status_at: optional(status)?,
                     })
                 })();
                 Some(activity.map(|a| (id, a)))
             })
             .collect()
+    }
+
+    /// Marks count from each ticket's filing, not from when the installation began them: for
+    /// the demo, whose tickets are made to look days old.
+    pub async fn mark_from_filing(&self) -> Result<()> {
+        sqlx::query("DELETE FROM settings WHERE key = 'marks_since'")
+            .execute(&self.write)
+            .await?;
+        Ok(())
     }
 
     /// Records that `user_id` has just looked at `ticket_id`.

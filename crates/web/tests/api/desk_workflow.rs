@@ -905,5 +905,35 @@ api_test!(
         );
         get(app, &d.agent, &key).await;
         assert!(unseen_in_queue(app, &d.agent, &key).await.is_empty());
+
+        // An agent's reply on a ticket support proposes to close restarts the auto-close clock
+        // but moves no status: the customer hears of the reply, not of a status change.
+        let (status, _) = post(
+            app,
+            &d.agent,
+            &key,
+            json!({ "body": "解決策です。", "status": "pending_closure" }),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED);
+        get(app, &d.filer, &key).await;
+        let (status, _) = post(app, &d.agent, &key, json!({ "body": "補足です。" })).await;
+        assert_eq!(status, StatusCode::CREATED);
+        assert_eq!(unseen(app, &d.filer, &key).await, ["reply"]);
+
+        // Having looked at tickets keeps nobody from being deleted.
+        get(app, &d.viewer, &key).await;
+        let (_, me) = app
+            .as_user(&d.viewer, Method::GET, "/api/v1/me", None)
+            .await;
+        let viewer_id = me["id"].as_str().unwrap().to_owned();
+        let (status, body) = app
+            .admin(
+                Method::DELETE,
+                &format!("/api/v1/admin/users/{viewer_id}"),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
     }
 );

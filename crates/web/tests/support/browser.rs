@@ -163,8 +163,8 @@ pub async fn check_screen(client: &Client, name: &str) {
         tokio::time::sleep(Duration::from_millis(100)).await;
         let overflow = client
             .execute(
-                "const d = document.documentElement; return [d.scrollWidth, window.innerWidth, \
-                 [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > window.innerWidth + 1).slice(0, 5).map(e => e.tagName + '.' + e.className + '#' + e.id)];",
+                "const d = document.documentElement; return [d.scrollWidth, d.clientWidth, \
+                 [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > d.clientWidth + 1).slice(0, 5).map(e => e.tagName + '.' + e.className + '#' + e.id)];",
                 vec![],
             )
             .await
