@@ -239,6 +239,7 @@ struct ContractRow {
 }
 
 struct UserRow {
+    id: String,
     name: String,
     email: String,
     role_name: String,
@@ -374,6 +375,7 @@ async fn organization_page(
             .items
             .into_iter()
             .map(|u| UserRow {
+                id: u.id,
                 name: u.name,
                 email: u.email,
                 role_name: w.t(&format!("role.{}", u.role.code())).to_owned(),
@@ -597,7 +599,10 @@ pub async fn change_plan(
         ..Default::default()
     };
     let result = admin::update_contract(&state.store, &session.user, &contract_id, &input).await;
-    let values = BTreeMap::from([("plan".to_owned(), form.plan)]);
+    let values = BTreeMap::from([
+        ("plan".to_owned(), form.plan),
+        ("contract".to_owned(), contract_id.clone()),
+    ]);
     let org = contract.organization_id;
     after_change(
         &state,
@@ -667,6 +672,7 @@ enum Doomed {
     Organization,
     Tenant,
     Contract,
+    User,
 }
 
 #[derive(Template)]
@@ -711,16 +717,41 @@ async fn doomed(
         }
         Doomed::Contract => {
             let contract = admin::contract(&state.store, user, id).await?;
+            let all = PageRequest::new(Some(200), None).expect("200 is a valid limit");
+            let org = Some(contract.organization_id.as_str());
+            // Permissions on the contract go with it: the question says how many users lose one.
+            let holders = admin::permissions(&state.store, user, org, None, &all)
+                .await?
+                .items
+                .iter()
+                .filter(|p| p.contract_id == contract.id)
+                .count();
             let words = i18n::text_with(
                 locale,
                 "console.delete_contract",
-                &[("contract", contract.contract_number)],
+                &[
+                    ("contract", contract.contract_number),
+                    ("holders", holders.to_string()),
+                ],
             );
             (
                 contract.organization_id,
                 words,
                 format!("/admin/contracts/{id}/delete"),
             )
+        }
+        Doomed::User => {
+            let doomed = admin::user(&state.store, user, id).await?;
+            let words = i18n::text_with(
+                locale,
+                "console.delete_user",
+                &[("name", doomed.name), ("email", doomed.email)],
+            );
+            // Only customers' users appear on an organization's page.
+            let Some(org) = doomed.organization_id else {
+                return Err(ServiceError::NotFound);
+            };
+            (org, words, format!("/admin/users/{id}/delete"))
         }
     })
 }
@@ -774,6 +805,7 @@ async fn delete(
         Doomed::Organization => admin::delete_organization(&state.store, user, &id).await,
         Doomed::Tenant => admin::delete_tenant(&state.store, user, &id).await,
         Doomed::Contract => admin::delete_contract(&state.store, user, &id).await,
+        Doomed::User => admin::delete_user(&state.store, user, &id).await,
     };
     match (result, what) {
         (Ok(()), Doomed::Organization) => {
@@ -785,6 +817,9 @@ async fn delete(
         (Ok(()), Doomed::Contract) => {
             Redirect::to(&format!("/admin/organizations/{org}?done=contract_deleted"))
                 .into_response()
+        }
+        (Ok(()), Doomed::User) => {
+            Redirect::to(&format!("/admin/organizations/{org}?done=user_deleted")).into_response()
         }
         // Still in use: the organization's page says by what.
         (Err(ServiceError::Conflict(invalid)), _) => {
@@ -864,4 +899,23 @@ pub async fn delete_contract(
     PageForm(form): PageForm<CsrfForm>,
 ) -> Response {
     delete(state, session, Doomed::Contract, id, form).await
+}
+
+/// `GET /admin/users/{id}/delete`.
+pub async fn confirm_delete_user(
+    State(state): State<AppState>,
+    Browser(session): Browser,
+    Path(id): Path<String>,
+) -> Response {
+    confirm(state, session, Doomed::User, id).await
+}
+
+/// `POST /admin/users/{id}/delete`.
+pub async fn delete_user(
+    State(state): State<AppState>,
+    Browser(session): Browser,
+    Path(id): Path<String>,
+    PageForm(form): PageForm<CsrfForm>,
+) -> Response {
+    delete(state, session, Doomed::User, id, form).await
 }

@@ -72,6 +72,10 @@ pub fn router() -> Router<AppState> {
             "/admin/tenants/{id}/delete",
             get(console::confirm_delete_tenant).post(console::delete_tenant),
         )
+        .route(
+            "/admin/users/{id}/delete",
+            get(console::confirm_delete_user).post(console::delete_user),
+        )
         .route("/admin/mail", get(notify::mail))
         .route("/admin/mail/desks", post(notify::save_desk))
         .route("/admin/mail/{id}/retry", post(notify::retry))

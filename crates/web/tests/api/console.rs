@@ -184,6 +184,46 @@ api_test!(
         assert_eq!(response.status(), StatusCode::SEE_OTHER);
         let (_, html) = page(&browser, app, &format!("/admin/organizations/{org}")).await;
         assert!(!html.contains("tenant-c001"), "the tenant is gone");
+        // A plan that does not exist is refused beside its contract's row.
+        let response = post(
+            format!("/admin/contracts/{contract_id}/plan"),
+            vec![("plan", "gold".into())],
+        )
+        .await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let html = response.text().await.unwrap();
+        assert!(html.contains("href=\"#plan-plan\""), "{html}");
+        assert!(
+            html.contains("id=\"plan-plan\""),
+            "the summary's link has a target"
+        );
+
+        // Deleting a contract says whose permissions go with it.
+        let user_id = id_in(&html, "href=\"/admin/users/", "/delete");
+        let grant = serde_json::json!({
+            "user_id": user_id, "contract_number": "ECL-C001", "level": "view",
+        });
+        let (status, _) = app
+            .admin(Method::PUT, "/api/v1/admin/permissions", Some(grant))
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let (_, confirm) = page(
+            &browser,
+            app,
+            &format!("/admin/contracts/{contract_id}/delete"),
+        )
+        .await;
+        assert!(confirm.contains("(1 人分)"), "{confirm}");
+
+        // A user who filed nothing is deleted after a confirmation naming them.
+        let (_, confirm) = page(&browser, app, &format!("/admin/users/{user_id}/delete")).await;
+        assert!(confirm.contains("admin@console.example"), "{confirm}");
+        let response = post(format!("/admin/users/{user_id}/delete"), vec![]).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        let (_, html) = page(&browser, app, &location(&response)).await;
+        assert!(html.contains("ユーザーを削除しました。"), "{html}");
+        assert!(!html.contains("admin@console.example"), "{html}");
+
         let response = post(format!("/admin/organizations/{org}/delete"), vec![]).await;
         assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let html = response.text().await.unwrap();
@@ -197,7 +237,8 @@ api_test!(
     async |app: &TestApp| {
         let (org, _) = app.customer_org("株式会社外部", "ECL-Z", "basic").await;
         app.user("agent@console.example", "agent", None).await;
-        app.user("someone@outside.example", "customer_admin", Some(&org))
+        let (someone, _) = app
+            .user("someone@outside.example", "customer_admin", Some(&org))
             .await;
         for email in ["agent@console.example", "someone@outside.example"] {
             let (browser, csrf) = app.log_in(email).await;
@@ -217,7 +258,18 @@ api_test!(
                 .await
                 .unwrap();
             assert_eq!(response.status(), StatusCode::NOT_FOUND, "{email}");
+            let response = browser
+                .post(app.url(&format!("/admin/users/{someone}/delete")))
+                .form(&[("csrf", csrf.as_str())])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::NOT_FOUND, "{email}");
         }
+        let (status, _) = app
+            .admin(Method::GET, &format!("/api/v1/admin/users/{someone}"), None)
+            .await;
+        assert_eq!(status, StatusCode::OK, "the user is still there");
         let (_, all) = app
             .admin(Method::GET, "/api/v1/admin/organizations", None)
             .await;
