@@ -125,6 +125,12 @@ impl Words {
         text(self.0, key)
     }
 
+    /// The version of the stylesheet and script, for their URLs. Here because every page
+    /// template has its words at hand.
+    pub fn assets(&self) -> &'static str {
+        crate::ui::assets_version()
+    }
+
     pub fn lang(&self) -> &'static str {
         self.0.code()
     }

@@ -154,13 +154,29 @@ pub fn router() -> Router<AppState> {
         .route("/static/app.css", get(stylesheet))
 }
 
+const SCRIPT: &str = include_str!("../../static/app.js");
+const STYLESHEET: &str = include_str!("../../static/app.css");
+
+/// A digest of the stylesheet and the script, put in their URLs (`?v=`) so that a browser
+/// holding the old ones from the hour they may be cached fetches the new ones after an upgrade.
+pub(crate) fn assets_version() -> &'static str {
+    static VERSION: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        SCRIPT.hash(&mut hasher);
+        STYLESHEET.hash(&mut hasher);
+        format!("{:016x}", hasher.finish())
+    });
+    &VERSION
+}
+
 async fn script() -> impl IntoResponse {
     (
         [
             (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
-        include_str!("../../static/app.js"),
+        SCRIPT,
     )
 }
 
@@ -170,7 +186,7 @@ async fn stylesheet() -> impl IntoResponse {
             (header::CONTENT_TYPE, "text/css; charset=utf-8"),
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
-        include_str!("../../static/app.css"),
+        STYLESHEET,
     )
 }
 

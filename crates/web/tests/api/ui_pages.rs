@@ -304,3 +304,36 @@ api_test!(
         assert_eq!(level().await, None, "removed once confirmed");
     }
 );
+
+api_test!(
+    pages_link_their_stylesheet_and_script_by_version,
+    async |app: &TestApp| {
+        let login = browser()
+            .get(app.url("/login"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        for (prefix, content_type, sample) in [
+            ("/static/app.css?v=", "text/css", ":root"),
+            ("/static/app.js?v=", "text/javascript", "use strict"),
+        ] {
+            let start = login
+                .find(prefix)
+                .unwrap_or_else(|| panic!("no {prefix} in {login}"));
+            let url: String = login[start..].chars().take_while(|c| *c != '"').collect();
+            assert!(url.len() > prefix.len() + 8, "a version in {url}");
+            let response = browser().get(app.url(&url)).send().await.unwrap();
+            assert_eq!(response.status(), StatusCode::OK);
+            assert!(
+                response.headers()["content-type"]
+                    .to_str()
+                    .unwrap()
+                    .starts_with(content_type)
+            );
+            assert!(response.text().await.unwrap().contains(sample));
+        }
+    }
+);

@@ -219,15 +219,24 @@ pub async fn text_of(client: &Client, css: &str) -> String {
     panic!("{css} never stayed on the page long enough to be read");
 }
 
+/// Clicks the element `css` names, waiting for it; an element replaced before the click (the
+/// page was still navigating) is looked up again.
 pub async fn click(client: &Client, css: &str) {
-    client
-        .wait()
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("click {css}: {e}"));
+    for _ in 0..50 {
+        let element = client
+            .wait()
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"));
+        match element.click().await {
+            Ok(()) => return,
+            Err(e) if e.to_string().contains("stale element") => {
+                tokio::time::sleep(Duration::from_millis(100)).await
+            }
+            Err(e) => panic!("click {css}: {e}"),
+        }
+    }
+    panic!("{css} never stayed on the page long enough to be clicked");
 }
 
 pub async fn log_out(client: &Client) {
