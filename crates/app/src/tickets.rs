@@ -615,6 +615,17 @@ pub async fn key_to_open(
     Ok(may_view_ticket(user, &access.desks, &access.permissions, scope(&ticket)).then_some(key))
 }
 
+/// The ticket as its page and `GET /api/v1/tickets/{key}` show it; showing it is looking at
+/// it, so lists stop marking what the user now sees. (Forms that only need the ticket, such as
+/// the confirmations, read [`detail`] and mark nothing.)
+pub async fn open(store: &Store, user: &User, key: TicketKey) -> ServiceResult<TicketDetail> {
+    let detail = detail(store, user, key).await?;
+    if !unseen(store, user, &[&detail.ticket]).await?.is_empty() {
+        store.mark_seen(&user.id, &detail.ticket.id).await?;
+    }
+    Ok(detail)
+}
+
 pub async fn detail(store: &Store, user: &User, key: TicketKey) -> ServiceResult<TicketDetail> {
     let ticket = store.ticket(Viewer::of(user), key).await?;
     let access = access(store, user).await?;
@@ -624,10 +635,6 @@ pub async fn detail(store: &Store, user: &User, key: TicketKey) -> ServiceResult
         return Err(ServiceError::NotFound);
     }
     let is_staff = !user.role.is_customer();
-    // Opening the ticket is looking at it: lists stop marking what the user now sees.
-    if !unseen(store, user, &[&ticket]).await?.is_empty() {
-        store.mark_seen(&user.id, &ticket.id).await?;
-    }
     let messages = store.messages(&ticket.id, is_staff).await?;
     let attachments = store.ticket_attachments(&ticket.id).await?;
     let history = store.ticket_history(&ticket.id, !is_staff).await?;

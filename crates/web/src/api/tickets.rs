@@ -347,7 +347,7 @@ pub async fn get(
     ApiCaller(user): ApiCaller,
     Path(key): Path<String>,
 ) -> Result<Json<TicketView>, ApiError> {
-    let detail = tickets::detail(&state.store, &user, tickets::parse_key(&key)?).await?;
+    let detail = tickets::open(&state.store, &user, tickets::parse_key(&key)?).await?;
     let types = state
         .store
         .ticket_types()

@@ -286,7 +286,7 @@ async fn ticket_page(
     let user = &session.user;
     let w = Words(user.locale);
     let mut typed = typed;
-    let d = tickets::detail(&state.store, user, tickets::parse_key(key)?).await?;
+    let d = tickets::open(&state.store, user, tickets::parse_key(key)?).await?;
     let picker = crate::ui::canned_replies::picker(
         state,
         user,

@@ -884,6 +884,15 @@ api_test!(
         assert!(row.contains("ステータス変更"), "{row}");
         assert!(!row.contains("新しいメモ"), "notes never show: {row}");
 
+        // The close confirmation only asks; it is not looking at the log.
+        let asked = browser
+            .get(app.url(&format!("/tickets/{key}/close")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(asked.status(), StatusCode::OK);
+        assert_eq!(unseen(app, &d.filer, &key).await, ["reply", "status"]);
+
         // Opening the ticket is looking at it: the list stops marking it.
         let opened = browser
             .get(app.url(&format!("/tickets/{key}")))
