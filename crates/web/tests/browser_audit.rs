@@ -9,9 +9,7 @@ mod support;
 use fantoccini::Locator;
 use madoguchi_app::demo;
 use madoguchi_store::testing::{Backend, TestDb};
-use madoguchi_web::Server;
-use madoguchi_web::config::Config;
-use support::{browser, check_screen, chromedriver, log_in};
+use support::{browser, check_screen, chromedriver, log_in, serve};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn admins_and_customer_admins_read_the_audit_log_on_every_screen() {
@@ -22,12 +20,7 @@ async fn admins_and_customer_admins_read_the_audit_log_on_every_screen() {
         .await
         .expect("SQLite is always there");
     demo::load(&db.store).await.unwrap();
-    let data_dir = std::env::temp_dir().join(format!("madoguchi-audit-{}", std::process::id()));
-    let mut config = Config::new(data_dir.clone());
-    config.addr = "127.0.0.1:0".parse().unwrap();
-    config.dictionary_dir = std::env::temp_dir().join("madoguchi-test-ipadic");
-    let server = Server::start(config, db.store.clone()).await.unwrap();
-    let base = format!("http://{}", server.addr);
+    let (server, base) = serve(&db.store, "audit").await;
     let (_driver, client) = browser(&driver_path).await;
 
     // The admin reaches the log from the navigation and sees every organization's events.
@@ -98,5 +91,4 @@ async fn admins_and_customer_admins_read_the_audit_log_on_every_screen() {
     client.close().await.ok();
     server.task.abort();
     db.finish().await;
-    std::fs::remove_dir_all(&data_dir).ok();
 }

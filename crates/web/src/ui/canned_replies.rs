@@ -21,19 +21,10 @@ use crate::auth::{Browser, check_csrf};
 use crate::error::{PageError, PageForm};
 use crate::i18n::{self, Words};
 use crate::state::AppState;
-use crate::ui::{Nav, format_time, render};
+use crate::ui::{Nav, csrf_failed, format_time, render};
 
 fn fail(locale: Locale, e: ServiceError) -> Response {
     PageError::from_service(locale, e).into_response()
-}
-
-fn csrf_failed(locale: Locale) -> Response {
-    PageError {
-        status: StatusCode::FORBIDDEN,
-        locale,
-        message_key: "error.csrf",
-    }
-    .into_response()
 }
 
 fn desk_name(w: Words, desk: Desk) -> String {

@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use madoguchi_app::ServiceError;
 use madoguchi_app::admin::{self, ContractInput, OrganizationInput, TenantInput, UserInput};
-use madoguchi_core::{Locale, Role};
+use madoguchi_core::Locale;
 use madoguchi_store::{Cursor, PageRequest, Session};
 use serde::Deserialize;
 
@@ -19,31 +19,10 @@ use crate::auth::{Browser, check_csrf};
 use crate::error::{PageError, PageForm};
 use crate::i18n::{self, Words};
 use crate::state::AppState;
-use crate::ui::{Nav, format_time, render};
+use crate::ui::{Nav, csrf_failed, format_time, render, unless_admin};
 
 fn fail(locale: Locale, e: ServiceError) -> Response {
     PageError::from_service(locale, e).into_response()
-}
-
-/// Everyone but admins meets the console as a page that does not exist.
-fn unless_admin(session: &Session) -> Option<Response> {
-    (session.user.role != Role::Admin).then(|| {
-        PageError {
-            status: StatusCode::NOT_FOUND,
-            locale: session.user.locale,
-            message_key: "error.not_found",
-        }
-        .into_response()
-    })
-}
-
-fn csrf_failed(locale: Locale) -> Response {
-    PageError {
-        status: StatusCode::FORBIDDEN,
-        locale,
-        message_key: "error.csrf",
-    }
-    .into_response()
 }
 
 /// The first message of each field a refusal names, in the user's words.

@@ -237,6 +237,28 @@ pub(crate) fn unseen_marks(
         .collect()
 }
 
+/// The page every non-admin gets (as for a page that does not exist), or `None` for admins.
+pub(crate) fn unless_admin(session: &madoguchi_store::Session) -> Option<Response> {
+    (session.user.role != madoguchi_core::Role::Admin).then(|| {
+        crate::error::PageError {
+            status: axum::http::StatusCode::NOT_FOUND,
+            locale: session.user.locale,
+            message_key: "error.not_found",
+        }
+        .into_response()
+    })
+}
+
+/// The page a form whose CSRF token does not match gets.
+pub(crate) fn csrf_failed(locale: Locale) -> Response {
+    crate::error::PageError {
+        status: axum::http::StatusCode::FORBIDDEN,
+        locale,
+        message_key: "error.csrf",
+    }
+    .into_response()
+}
+
 /// Renders a page, or the error page if the template fails.
 pub(crate) fn render(locale: Locale, page: impl Template) -> Response {
     match page.render() {

@@ -12,7 +12,7 @@ use madoguchi_app::ServiceError;
 use madoguchi_app::notify::{self, NotificationChoice, NotificationsInput};
 use madoguchi_app::webhooks::{self, WebhookInput};
 use madoguchi_core::event::WEBHOOK_EVENT_TYPES;
-use madoguchi_core::{Desk, Locale, Role};
+use madoguchi_core::{Desk, Locale};
 use madoguchi_store::{OutboxEntry, PageRequest, Session};
 use serde::Deserialize;
 
@@ -20,7 +20,7 @@ use crate::auth::{Browser, check_csrf};
 use crate::error::{PageError, PageForm};
 use crate::i18n::{self, Words};
 use crate::state::AppState;
-use crate::ui::{Nav, format_time, render};
+use crate::ui::{Nav, format_time, render, unless_admin};
 
 /// One kind of email on the profile page.
 pub(crate) struct NotificationRow {
@@ -154,18 +154,6 @@ struct MailPage {
 #[derive(Deserialize)]
 pub struct NoticeQuery {
     done: Option<String>,
-}
-
-/// The page every non-admin gets (as for a page that does not exist), or `None` for admins.
-fn unless_admin(session: &Session) -> Option<Response> {
-    (session.user.role != Role::Admin).then(|| {
-        PageError {
-            status: StatusCode::NOT_FOUND,
-            locale: session.user.locale,
-            message_key: "error.not_found",
-        }
-        .into_response()
-    })
 }
 
 async fn mail_page(

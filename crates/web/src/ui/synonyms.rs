@@ -18,19 +18,10 @@ use crate::auth::{Browser, check_csrf};
 use crate::error::{PageError, PageForm};
 use crate::i18n::{self, Words};
 use crate::state::AppState;
-use crate::ui::{Nav, render};
+use crate::ui::{Nav, csrf_failed, render};
 
 fn fail(locale: Locale, e: ServiceError) -> Response {
     PageError::from_service(locale, e).into_response()
-}
-
-fn csrf_failed(locale: Locale) -> Response {
-    PageError {
-        status: StatusCode::FORBIDDEN,
-        locale,
-        message_key: "error.csrf",
-    }
-    .into_response()
 }
 
 struct Row {
