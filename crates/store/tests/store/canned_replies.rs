@@ -1,9 +1,7 @@
 //! Canned replies in the store: each write is one event, and who sees a reply is part of
 //! every query (its owner, its desk's agents, admins; never customers).
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use madoguchi_core::canned::NewCannedReply;
 use madoguchi_core::event::EventKind;
 use madoguchi_core::{Desk, Role};

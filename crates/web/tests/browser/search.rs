@@ -3,9 +3,7 @@
 //! group after the confirmation and no longer finds them by it. The pages are checked at 360,
 //! 768 and 1280 px and with axe-core, which finds no violation of any impact.
 
-#[path = "support/browser.rs"]
-mod support;
-
+use crate::support::{browser, check_screen, chromedriver, click, log_in, text_of};
 use fantoccini::{Client, Locator};
 use madoguchi_app::demo;
 use madoguchi_app::tickets::{self, TicketInput};
@@ -14,7 +12,6 @@ use madoguchi_store::testing::{Backend, TestDb};
 use madoguchi_web::Server;
 use madoguchi_web::config::Config;
 use serde_json::json;
-use support::{browser, check_screen, chromedriver, click, log_in, text_of};
 
 /// Words nothing in the demo says; the group makes them mean 起動しない.
 const PHRASE: &str = "うんともすんとも";

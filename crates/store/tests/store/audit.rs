@@ -1,9 +1,7 @@
 //! The audit log's reads: filters, newest first, keyset pages, and a customer admin's part
 //! (their organization, its account events and the public ticket events only).
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use madoguchi_core::audit::AuditScope;
 use madoguchi_core::event::EventKind;
 use madoguchi_core::model::User;

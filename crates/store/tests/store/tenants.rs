@@ -1,8 +1,6 @@
 //! Tenants: the cloud tenant IDs an organization owns (SPEC §2).
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use madoguchi_core::event::EventKind;
 use madoguchi_core::model::NewTenant;
 use madoguchi_store::{PageRequest, Store, StoreError, store_test};

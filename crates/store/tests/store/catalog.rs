@@ -1,9 +1,7 @@
 //! The catalog a new database is seeded with: desks, ticket types (SPEC §3) and service
 //! menus (SPEC §4).
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use madoguchi_core::catalog::{seed_service_menus, seed_ticket_types, ticket_types_for};
 use madoguchi_core::event::EventKind;
 use madoguchi_core::{Desk, MenuInput, SupportPlan, TicketChannel, TicketKind};

@@ -3,13 +3,10 @@
 //! without sideways scrolling and with no serious or critical axe-core violation; also the
 //! form's error summary.
 
-#[path = "support/browser.rs"]
-mod support;
-
+use crate::support::{browser, check_screen, chromedriver, log_in, serve};
 use fantoccini::Locator;
 use madoguchi_app::demo;
 use madoguchi_store::testing::{Backend, TestDb};
-use support::{browser, check_screen, chromedriver, log_in, serve};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn admins_and_customer_admins_read_the_audit_log_on_every_screen() {

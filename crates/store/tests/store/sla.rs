@@ -1,9 +1,7 @@
 //! Each ticket's SLA record as the store keeps it (SPEC §6), the seeded targets and
 //! calendar, the breach job and the auto-close job, on SQLite and PostgreSQL.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use jiff::civil::date;
 use jiff::{SignedDuration, Timestamp};
 use madoguchi_core::Role;

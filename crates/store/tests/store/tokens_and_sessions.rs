@@ -1,8 +1,6 @@
 //! API tokens (`Authorization: Bearer mdg_…`) and browser sessions.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use jiff::{SignedDuration, Timestamp};
 use madoguchi_core::Role;
 use madoguchi_core::event::EventKind;

@@ -1,8 +1,6 @@
 //! Desk membership: which queues an agent works (SPEC §6).
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use madoguchi_core::event::EventKind;
 use madoguchi_core::{Desk, Role};
 use madoguchi_store::{Store, store_test};

@@ -1,8 +1,6 @@
 //! The event log: one entry per committed write, none for a failed one.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use jiff::SignedDuration;
 use madoguchi_core::event::EventKind;
 use madoguchi_core::model::NewContract;

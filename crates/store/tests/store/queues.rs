@@ -2,9 +2,7 @@
 //! mix of filings, replies, notes, status and assignee changes, closings and SLA moves, the
 //! counts a queue answers equal the counts recomputed from the tickets.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use madoguchi_core::status::{TicketEvent, next_status};
 use madoguchi_core::ticket::NewTicket;
 use madoguchi_core::{Desk, Priority, Role, Status, SupportPlan};

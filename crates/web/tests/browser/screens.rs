@@ -5,19 +5,16 @@
 //! customer files a ticket from the home page to the ticket page with the keyboard alone,
 //! the focus visible at every step.
 
-#[path = "support/browser.rs"]
-mod support;
-
 use std::time::Duration;
 
+use crate::support::{
+    browser, check_screen, chromedriver, click, log_in, log_out, serve, text_of, wait_for_text,
+};
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::key::Key;
 use fantoccini::{Client, Locator};
 use madoguchi_app::demo;
 use madoguchi_store::testing::{Backend, TestDb};
-use support::{
-    browser, check_screen, chromedriver, click, log_in, log_out, serve, text_of, wait_for_text,
-};
 
 /// Goes to `path` and checks the screen it shows as `name`.
 async fn visit(client: &Client, base: &str, path: &str, name: &str) {

@@ -1,8 +1,6 @@
 //! Users: customers, customer admins, agents and admins (SPEC §1).
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use jiff::SignedDuration;
 use madoguchi_core::event::EventKind;
 use madoguchi_core::model::{DEFAULT_TIME_ZONE, NewUser};

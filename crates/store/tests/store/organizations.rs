@@ -1,8 +1,6 @@
 //! Organizations: the customer companies (SPEC §2).
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use madoguchi_core::event::EventKind;
 use madoguchi_store::{PageRequest, Store, StoreError, store_test};
 

@@ -2,15 +2,12 @@
 //! and sees who they are. Without ChromeDriver the test says loudly that it is skipped; under
 //! `CI=true` it fails instead.
 
-#[path = "support/browser.rs"]
-mod support;
-
+use crate::support::{browser, chromedriver, log_in};
 use fantoccini::{Client, Locator};
 use madoguchi_app::demo::{self, DemoOutcome};
 use madoguchi_store::testing::{Backend, TestDb};
 use madoguchi_web::Server;
 use madoguchi_web::config::Config;
-use support::{browser, chromedriver, log_in};
 
 async fn value(client: &Client, css: &str) -> String {
     client

@@ -1,9 +1,7 @@
 //! Merging and rating decide under the rows' locks (SPEC §5–6): two merges of one duplicate at
 //! once, or two ratings of one ticket at once, count once.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use madoguchi_core::catalog::seed_ticket_types;
 use madoguchi_core::merge::MergeRefusal;
 use madoguchi_core::satisfaction::{NewRating, RatingRefusal};

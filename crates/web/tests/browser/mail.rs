@@ -5,13 +5,9 @@
 //! customer and the agent read. The profile page's email choices and the admins' mail and
 //! webhooks pages pass the screen checks (widths, axe-core).
 
-#[path = "../../app/tests/support/smtp.rs"]
-mod smtp;
-#[path = "support/browser.rs"]
-mod support;
-
 use std::time::Duration;
 
+use crate::support::{browser, check_screen, chromedriver, log_in, log_out, text_of};
 use fantoccini::Locator;
 use madoguchi_app::demo;
 use madoguchi_app::tickets::{self, TicketInput};
@@ -19,7 +15,6 @@ use madoguchi_core::values::Email;
 use madoguchi_store::testing::{Backend, TestDb};
 use madoguchi_web::Server;
 use madoguchi_web::config::Config;
-use support::{browser, check_screen, chromedriver, log_in, log_out, text_of};
 
 const SECRET: &str = "browser-inbound-secret";
 
@@ -40,7 +35,7 @@ async fn the_customer_answers_support_by_email_and_the_answer_shows_in_the_log()
     let Some(driver_path) = chromedriver() else {
         return;
     };
-    let smtp = smtp::SmtpServer::start();
+    let smtp = crate::smtp::SmtpServer::start();
     let db = TestDb::new(Backend::Sqlite)
         .await
         .expect("SQLite is always there");

@@ -1,9 +1,7 @@
 //! The agent's changes to a ticket: one event per kind of change, none for a change that
 //! changes nothing, and the history that reads them back (customers get the public part).
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use madoguchi_core::event::EventKind;
 use madoguchi_core::status::{TicketEvent, next_status};
 use madoguchi_core::ticket::{NewTicket, Ticket};

@@ -1,8 +1,6 @@
 //! Contracts: an organization's contracts with the contracting corporations (SPEC §2).
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use madoguchi_core::event::EventKind;
 use madoguchi_core::model::NewContract;
 use madoguchi_core::values::ContractNumber;

@@ -1,8 +1,6 @@
 //! Ticket permissions: "view" or "edit" per user and contract (SPEC §1).
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use madoguchi_core::PermissionLevel;
 use madoguchi_core::event::EventKind;
 use madoguchi_core::model::TicketPermission;

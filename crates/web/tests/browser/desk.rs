@@ -4,11 +4,11 @@
 //! closes after a confirmation and rates; the agent sees the rating and the whole history.
 //! The queue and the agent's ticket page are checked at 360, 768 and 1280 px and with axe-core.
 
-#[path = "support/browser.rs"]
-mod support;
-
 use std::time::Duration;
 
+use crate::support::{
+    browser, check_screen, chromedriver, click, log_in, log_out, text_of, wait_for_text,
+};
 use fantoccini::Locator;
 use madoguchi_app::demo;
 use madoguchi_app::tickets::{self, TicketInput};
@@ -16,9 +16,6 @@ use madoguchi_core::values::Email;
 use madoguchi_store::testing::{Backend, TestDb};
 use madoguchi_web::Server;
 use madoguchi_web::config::Config;
-use support::{
-    browser, check_screen, chromedriver, click, log_in, log_out, text_of, wait_for_text,
-};
 
 const NOTE: &str = "社内メモ: 同じ事象の既知の報告はありません。";
 

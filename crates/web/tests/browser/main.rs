@@ -1,0 +1,14 @@
+//! The browser tests, one binary: Debian's Chromium driven through ChromeDriver over real
+//! servers, each test with its own database and browser.
+
+#[path = "../../../app/tests/support/smtp.rs"]
+mod smtp;
+#[path = "../support/browser.rs"]
+mod support;
+
+mod audit;
+mod desk;
+mod login;
+mod mail;
+mod screens;
+mod search;
