@@ -6,6 +6,7 @@
 //! see).
 
 use madoguchi_core::model::User;
+use madoguchi_core::seen;
 use madoguchi_core::ticket::Ticket;
 use madoguchi_core::{Desk, Invalid, Problem, Status, SupportPlan, UnknownCode};
 use madoguchi_store::{
@@ -296,8 +297,14 @@ pub async fn queue(
     ids.sort();
     ids.dedup();
     let people = store.people(&ids).await?;
-    let tickets: Vec<_> = queue.page.items.iter().map(|i| &i.ticket).collect();
-    let unseen = crate::tickets::unseen(store, user, &tickets).await?;
+    let is_staff = !user.role.is_customer();
+    let unseen = queue
+        .page
+        .items
+        .iter()
+        .map(|i| (i.ticket.id.clone(), seen::unseen(&i.activity, is_staff)))
+        .filter(|(_, changes)| !changes.is_empty())
+        .collect();
     Ok(QueueAnswer {
         queue,
         people,

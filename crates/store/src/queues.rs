@@ -11,6 +11,7 @@
 
 use jiff::Timestamp;
 use madoguchi_core::model::User;
+use madoguchi_core::seen::Activity;
 use madoguchi_core::sla::{SlaState, state as sla_state};
 use madoguchi_core::ticket::Ticket;
 use madoguchi_core::{Desk, Role, Status, SupportPlan};
@@ -18,6 +19,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::db::{Dialect, code, like_pattern, now, time};
+use crate::seen::{activity_columns, activity_from};
 use crate::tickets::{columns, json_list, ticket_from};
 use crate::{Cursor, Page, PageRequest, Result, Store, StoreError};
 
@@ -145,13 +147,16 @@ impl QueueFilter {
     }
 }
 
-/// A ticket as a queue lists it: the ticket and its SLA due time and state (by the rule of
-/// `core::sla::state`, at the moment the queue was read).
+/// A ticket as a queue lists it: the ticket, its SLA due time and state (by the rule of
+/// `core::sla::state`, at the moment the queue was read) and what changed since the caller
+/// last looked.
 #[derive(Debug, Clone)]
 pub struct QueueItem {
     pub ticket: Ticket,
     pub due_at: Option<Timestamp>,
     pub sla_state: SlaState,
+    /// What happened on it as the caller knows it (their marks of what changed).
+    pub activity: Activity,
 }
 
 /// A page of a desk's queue with the desk's counts.
@@ -414,10 +419,12 @@ impl Store {
             }
             _ => (String::new(), ""),
         };
+        // The caller's marks ride along (`$2` is the caller), saving a statement per page.
         sql.push(concat!(
             "SELECT ",
             columns!(),
-            ", t.sla_due_at, t.sla_due_soon_at, t.sla_paused_at",
+            ", t.sla_due_at, t.sla_due_soon_at, t.sla_paused_at, ",
+            activity_columns!(),
             " FROM tickets t JOIN contracts c ON c.id = t.contract_id"
         ));
         sql.push(&ranked);
@@ -546,6 +553,7 @@ impl Store {
             let item = QueueItem {
                 due_at: ticket.sla.active().map(|d| d.due_at),
                 sla_state: sla_state(&ticket.sla, time(at)?, ticket.status),
+                activity: activity_from(row, &ticket)?,
                 ticket,
             };
             let place = match (&filter.ids, sort) {

@@ -3,9 +3,11 @@
 
 use std::collections::HashMap;
 
+use jiff::Timestamp;
 use madoguchi_core::seen::Activity;
 use madoguchi_core::ticket::Ticket;
-use sqlx::AnyConnection;
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
 
 use crate::db::{Dialect, now, time};
 use crate::tickets::json_list;
@@ -31,28 +33,47 @@ pub(crate) async fn mark_seen(
     Ok(())
 }
 
-/// A ticket's id, the user's last look (or when marks began), the latest public reply and
-/// internal note of others, and the latest change of status by someone else.
-type ActivityRow = (String, Option<i64>, Option<i64>, Option<i64>, Option<i64>);
+/// The columns of a ticket `t`'s activity as the user `$2` knows it: their last look (without
+/// one, when marks began: migration 0016), the latest public reply and internal note of others,
+/// and the latest change of status by someone else. Shared by [`Store::activity`] and the
+/// queue's page, which reads them in its own statement.
+macro_rules! activity_columns {
+    () => {
+        "COALESCE((SELECT v.seen_at FROM ticket_views v WHERE v.ticket_id = t.id AND v.user_id = $2),
+           (SELECT CAST(s.value AS BIGINT) FROM settings s WHERE s.key = 'marks_since')) AS seen_at,
+         (SELECT MAX(m.created_at) FROM messages m WHERE m.ticket_id = t.id
+           AND m.visibility = 'public' AND m.author_id <> $2) AS reply_at,
+         (SELECT MAX(m.created_at) FROM messages m WHERE m.ticket_id = t.id
+           AND m.visibility = 'internal' AND m.author_id <> $2) AS note_at,
+         (SELECT MAX(e.occurred_at) FROM events e WHERE e.subject_id = t.id
+           AND e.kind = 'ticket.status_changed'
+           AND (e.actor_id IS NULL OR e.actor_id <> $2)) AS status_at"
+    };
+}
 
-/// The user's last look (without one, when marks began: migration 0016), the latest messages
-/// and status change of others, per ticket of a list. $1 is the
-/// user, $2 the ticket ids as a JSON array.
+pub(crate) use activity_columns;
+
+/// A ticket's activity read from a row with [`activity_columns`].
+pub(crate) fn activity_from(row: &AnyRow, ticket: &Ticket) -> Result<Activity> {
+    let optional = |column: &str| -> Result<Option<Timestamp>> {
+        row.try_get::<Option<i64>, _>(column)?.map(time).transpose()
+    };
+    Ok(Activity {
+        seen_at: optional("seen_at")?,
+        filed_at: ticket.created_at,
+        reply_at: optional("reply_at")?,
+        note_at: optional("note_at")?,
+        status_at: optional("status_at")?,
+    })
+}
+
+/// The activity of the tickets whose ids `$1` holds (a JSON array), as the user `$2` knows it.
 macro_rules! activity_sql {
     ($ids:literal) => {
         concat!(
-            "SELECT t.id,
-               COALESCE(v.seen_at,
-                 (SELECT CAST(s.value AS BIGINT) FROM settings s WHERE s.key = 'marks_since')) AS seen_at,
-               (SELECT MAX(m.created_at) FROM messages m WHERE m.ticket_id = t.id
-                 AND m.visibility = 'public' AND m.author_id <> $1) AS reply_at,
-               (SELECT MAX(m.created_at) FROM messages m WHERE m.ticket_id = t.id
-                 AND m.visibility = 'internal' AND m.author_id <> $1) AS note_at,
-               (SELECT MAX(e.occurred_at) FROM events e WHERE e.subject_id = t.id
-                 AND e.kind = 'ticket.status_changed'
-                 AND (e.actor_id IS NULL OR e.actor_id <> $1)) AS status_at
-             FROM tickets t LEFT JOIN ticket_views v ON v.ticket_id = t.id AND v.user_id = $1
-             WHERE t.id IN (",
+            "SELECT t.id, ",
+            activity_columns!(),
+            " FROM tickets t WHERE t.id IN (",
             $ids,
             ")"
         )
@@ -72,31 +93,24 @@ impl Store {
         }
         let ids: Vec<String> = tickets.iter().map(|t| t.id.clone()).collect();
         let sql = match self.dialect() {
-            Dialect::Sqlite => activity_sql!("SELECT value FROM json_each($2)"),
-            Dialect::Postgres => activity_sql!("SELECT jsonb_array_elements_text($2::jsonb)"),
+            Dialect::Sqlite => activity_sql!("SELECT value FROM json_each($1)"),
+            Dialect::Postgres => activity_sql!("SELECT jsonb_array_elements_text($1::jsonb)"),
         };
-        let rows: Vec<ActivityRow> = sqlx::query_as(sql)
-            .bind(user_id)
+        let rows = sqlx::query(sql)
             .bind(json_list(&ids)?)
+            .bind(user_id)
             .fetch_all(&self.read)
             .await?;
         let by_id: HashMap<&str, &Ticket> = tickets.iter().map(|t| (t.id.as_str(), *t)).collect();
-        let optional = |at: Option<i64>| at.map(time).transpose();
-        rows.into_iter()
-            .filter_map(|(id, seen, reply, note, status)| {
-                let ticket = by_id.get(id.as_str())?;
-                let activity = (|| -> Result<Activity> {
-                    Ok(Activity {
-                        seen_at: optional(seen)?,
-                        filed_at: ticket.created_at,
-                        reply_at: optional(reply)?,
-                        note_at: optional(note)?,
-                        status_at: optional(status)?,
-                    })
-                })();
-                Some(activity.map(|a| (id, a)))
-            })
-            .collect()
+        let mut activity = HashMap::with_capacity(rows.len());
+        for row in &rows {
+            let id: String = row.try_get("id")?;
+            if let Some(ticket) = by_id.get(id.as_str()) {
+                let a = activity_from(row, ticket)?;
+                activity.insert(id, a);
+            }
+        }
+        Ok(activity)
     }
 
     /// Marks count from each ticket's filing, not from when the installation began them: for
