@@ -411,6 +411,9 @@ pub struct UserInput {
     pub password: Option<String>,
     /// Agents only: the desks whose queues they work (`general`, `premium`).
     pub desks: Option<Vec<String>>,
+    /// On `PATCH` only: `true` disables the user (no sign-in; their sessions and tokens are
+    /// refused at once, nothing of theirs is deleted), `false` enables them again.
+    pub disabled: Option<bool>,
 }
 
 /// Desk codes for an agent; anyone else may have none.
@@ -539,6 +542,15 @@ pub async fn update_user(
     admin_only(actor)?;
     let current = store.user(id).await?;
     let mut errors = Invalid::new();
+    // An admin who disabled themselves could not sign in to undo it.
+    if patch.disabled == Some(true) && actor.id == id {
+        errors.push(
+            "disabled",
+            Problem::Conflicts {
+                reason: "problem.disable_yourself",
+            },
+        );
+    }
     let email = match patch.email.as_deref() {
         Some(v) => errors.check("email", Email::parse(v)),
         None => None,
@@ -593,6 +605,7 @@ pub async fn update_user(
         time_zone: time_zone.expect("checked above"),
         password_hash,
         desks,
+        disabled: patch.disabled,
     };
     if changes.is_empty() {
         return Ok(current);

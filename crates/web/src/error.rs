@@ -170,6 +170,7 @@ impl From<ServiceError> for ApiError {
             ServiceError::Invalid(i) => ApiError::Invalid(i),
             ServiceError::NotFound => ApiError::NotFound,
             ServiceError::Forbidden(why) => ApiError::Forbidden(why),
+            ServiceError::AccountDisabled => ApiError::Forbidden("the account is disabled".into()),
             ServiceError::Conflict(i) => ApiError::Conflict(i),
             ServiceError::MergedInto(into) => ApiError::MergedInto(into),
             ServiceError::Malformed(why) => ApiError::Malformed(why),
@@ -276,6 +277,7 @@ impl PageError {
         let (status, message_key) = match e {
             ServiceError::NotFound => (StatusCode::NOT_FOUND, "error.not_found"),
             ServiceError::Forbidden(_) => (StatusCode::FORBIDDEN, "error.forbidden"),
+            ServiceError::AccountDisabled => (StatusCode::FORBIDDEN, "login.disabled"),
             ServiceError::Invalid(_) | ServiceError::Conflict(_) | ServiceError::Malformed(_) => {
                 (StatusCode::UNPROCESSABLE_ENTITY, "error.title")
             }
