@@ -59,11 +59,12 @@ pub fn check_new_token(
 
 fn parse_expiry(text: &str, tz: &TimeZone) -> Result<Timestamp, Problem> {
     if let Ok(date) = text.parse::<Date>() {
-        // Through that day: the token stops at the next midnight of the owner's zone.
+        // Through that day: the token stops at its last second in the owner's zone, which is
+        // also what the pages show (23:59, not the next day's 00:00).
         return date
             .tomorrow()
             .and_then(|d| d.to_zoned(tz.clone()))
-            .map(|z| z.timestamp())
+            .map(|z| z.timestamp() - jiff::SignedDuration::from_secs(1))
             .map_err(|_| Problem::Conflicts {
                 reason: "problem.not_a_datetime",
             });
@@ -97,7 +98,7 @@ mod tests {
         assert_eq!(token.name.as_str(), "CI");
         assert_eq!(
             token.expires_at,
-            Some("2026-12-31T15:00:00Z".parse().unwrap())
+            Some("2026-12-31T14:59:59Z".parse().unwrap())
         );
         let forever = check_new_token(Some("CI"), Some(""), &tokyo(), now).unwrap();
         assert_eq!(forever.expires_at, None);

@@ -234,6 +234,7 @@ mod tests {
                     "report.",
                     "notify.",
                     "audit.",
+                    "users.",
                 ]
                 .iter()
                 .any(|p| quoted.starts_with(p))

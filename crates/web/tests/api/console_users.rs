@@ -320,7 +320,7 @@ api_test!(every_user_keeps_their_own_tokens, async |app: &TestApp| {
     assert_eq!(status, StatusCode::CREATED, "{created}");
     assert_eq!(created["name"], "CI");
     assert_eq!(
-        created["expires_at"], "2099-12-31T15:00:00Z",
+        created["expires_at"], "2099-12-31T14:59:59Z",
         "through that day in Tokyo"
     );
     let secret = created["token"].as_str().unwrap().to_owned();

@@ -14,6 +14,7 @@ mod browser_login;
 mod canned_replies;
 mod console;
 mod console_users;
+mod console_users_pages;
 mod demo;
 mod desk_workflow;
 mod inbound_mail;
