@@ -58,7 +58,9 @@ pub fn check_new_token(
 }
 
 fn parse_expiry(text: &str, tz: &TimeZone) -> Result<Timestamp, Problem> {
-    if let Ok(date) = text.parse::<Date>() {
+    // jiff reads a date out of a date and time as well: only a date alone is a whole day.
+    let date_alone = !text.contains(['T', 't', ' ']);
+    if date_alone && let Ok(date) = text.parse::<Date>() {
         // Through that day: the token stops at its last second in the owner's zone, which is
         // also what the pages show (23:59, not the next day's 00:00).
         return date
