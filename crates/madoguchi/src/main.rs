@@ -282,6 +282,7 @@ async fn add_user(store: &Store, args: UserAdd) -> Result<()> {
         time_zone: None,
         password,
         desks: Some(args.desks),
+        disabled: None,
     };
     let user = admin::create_user(store, &system, &input)
         .await

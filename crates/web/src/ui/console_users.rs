@@ -672,11 +672,6 @@ async fn desks(
     desks_page(&state, &session, banner, Refused::default()).await
 }
 
-/// A desk named in a path: an unknown one is a page that does not exist.
-fn desk_of(session: &Session, code: &str) -> Result<Desk, Response> {
-    Desk::parse(code).map_err(|_| fail(session, ServiceError::NotFound))
-}
-
 #[derive(Deserialize)]
 pub struct MemberForm {
     csrf: String,
@@ -697,9 +692,9 @@ async fn add_member(
     if !check_csrf(&session, &form.csrf) {
         return csrf_failed(session.user.locale);
     }
-    let desk = match desk_of(&session, &code) {
-        Ok(desk) => desk,
-        Err(r) => return r,
+    // A desk that does not exist is a page that does not exist.
+    let Ok(desk) = Desk::parse(&code) else {
+        return fail(&session, ServiceError::NotFound);
     };
     let result = if form.user_id.trim().is_empty() {
         Err(madoguchi_core::Invalid::one("user_id", madoguchi_core::Problem::NotChosen).into())
@@ -736,9 +731,9 @@ async fn remove_member(
     if !check_csrf(&session, &form.csrf) {
         return csrf_failed(session.user.locale);
     }
-    let desk = match desk_of(&session, &code) {
-        Ok(desk) => desk,
-        Err(r) => return r,
+    // A desk that does not exist is a page that does not exist.
+    let Ok(desk) = Desk::parse(&code) else {
+        return fail(&session, ServiceError::NotFound);
     };
     match desk_members::remove(&state.store, &session.user, desk, &user).await {
         Ok(()) => Redirect::to("/admin/desks?done=member_removed").into_response(),
