@@ -18,11 +18,11 @@ fn admin_only(actor: &User) -> ServiceResult<()> {
 /// The agents of a desk, by name.
 pub async fn members(store: &Store, actor: &User, desk: Desk) -> ServiceResult<Vec<Person>> {
     admin_only(actor)?;
-    Ok(store.desk_agents(desk).await?)
+    Ok(store.desk_members(desk).await?)
 }
 
 /// Adds an agent to a desk; adding one already there changes nothing. Only agents work
-/// desks: anyone else is refused on `user_id`.
+/// desks, and not while disabled: anyone else is refused on `user_id`.
 pub async fn add(store: &Store, actor: &User, desk: Desk, user_id: &str) -> ServiceResult<()> {
     admin_only(actor)?;
     let user = match store.user(user_id).await {
@@ -37,6 +37,15 @@ pub async fn add(store: &Store, actor: &User, desk: Desk, user_id: &str) -> Serv
             "user_id",
             Problem::Conflicts {
                 reason: "problem.desks_for_agents_only",
+            },
+        )
+        .into());
+    }
+    if user.disabled_at.is_some() {
+        return Err(Invalid::one(
+            "user_id",
+            Problem::Conflicts {
+                reason: "problem.user_disabled",
             },
         )
         .into());

@@ -629,7 +629,7 @@ async fn desks_page(
         };
         let candidates = agents
             .iter()
-            .filter(|a| !members.iter().any(|m| m.id == a.id))
+            .filter(|a| a.disabled_at.is_none() && !members.iter().any(|m| m.id == a.id))
             .map(|a| (a.id.clone(), a.name.clone(), a.email.clone()))
             .collect();
         desks.push(DeskCard {
