@@ -224,6 +224,8 @@ pub struct MeView {
     pub permissions: Vec<MePermission>,
     /// For agents: the desks whose queues they work.
     pub desks: Vec<String>,
+    /// Always `false` here: a disabled user's calls are refused before they reach this.
+    pub disabled: bool,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -276,6 +278,7 @@ impl From<Profile> for MeView {
                 })
                 .collect(),
             desks: p.desks.iter().map(|d| d.code().to_owned()).collect(),
+            disabled: p.user.disabled_at.is_some(),
         }
     }
 }
