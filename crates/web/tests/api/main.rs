@@ -17,6 +17,7 @@ mod console_users;
 mod console_users_pages;
 mod demo;
 mod desk_workflow;
+mod disabled_users;
 mod inbound_mail;
 mod knowledge;
 mod knowledge_language;
