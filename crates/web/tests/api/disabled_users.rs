@@ -218,8 +218,32 @@ api_test!(
             .admin(Method::GET, "/api/v1/admin/desks/general/members", None)
             .await;
         assert!(general.to_string().contains(&id), "{general}");
+        // The console's desks page does not offer them for the other desk either.
+        app.user("ops@support.example", "admin", None).await;
+        let (admin, _) = app.log_in("ops@support.example").await;
+        let premium_section =
+            |html: &str| html[html.find("id=\"desk-premium\"").unwrap()..].to_owned();
+        let desks = admin
+            .get(app.url("/admin/desks"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let option = format!(r#"<option value="{id}">"#);
+        assert!(!premium_section(&desks).contains(&option), "{desks}");
 
         set_disabled(app, &id, false).await;
+        let desks = admin
+            .get(app.url("/admin/desks"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(premium_section(&desks).contains(&option), "{desks}");
         let (status, p) = app
             .admin(
                 Method::PUT,
