@@ -6,6 +6,7 @@ use madoguchi_core::access::may_manage_permission;
 use madoguchi_core::model::{
     Contract, NewContract, NewTenant, NewUser, Organization, Tenant, TicketPermission, User,
 };
+use madoguchi_core::token::check_new_token;
 use madoguchi_core::values::{ContractNumber, Email, Name, TenantId, check_password};
 use madoguchi_core::{Channel, Desk, Invalid, Locale, PermissionLevel, Problem, Role, SupportPlan};
 use madoguchi_store::{IssuedToken, Page, PageRequest, Store, TokenInfo, UserChanges, UserFilter};
@@ -411,6 +412,9 @@ pub struct UserInput {
     pub password: Option<String>,
     /// Agents only: the desks whose queues they work (`general`, `premium`).
     pub desks: Option<Vec<String>>,
+    /// On `PATCH` only: `true` disables the user (no sign-in; their sessions and tokens are
+    /// refused at once, nothing of theirs is deleted), `false` enables them again.
+    pub disabled: Option<bool>,
 }
 
 /// Desk codes for an agent; anyone else may have none.
@@ -539,6 +543,15 @@ pub async fn update_user(
     admin_only(actor)?;
     let current = store.user(id).await?;
     let mut errors = Invalid::new();
+    // An admin who disabled themselves could not sign in to undo it.
+    if patch.disabled == Some(true) && actor.id == id {
+        errors.push(
+            "disabled",
+            Problem::Conflicts {
+                reason: "problem.disable_yourself",
+            },
+        );
+    }
     let email = match patch.email.as_deref() {
         Some(v) => errors.check("email", Email::parse(v)),
         None => None,
@@ -593,6 +606,7 @@ pub async fn update_user(
         time_zone: time_zone.expect("checked above"),
         password_hash,
         desks,
+        disabled: patch.disabled,
     };
     if changes.is_empty() {
         return Ok(current);
@@ -720,13 +734,43 @@ pub async fn permissions(
 
 // ---- API tokens ----
 
+/// The name of a token an admin issued without naming it: what clients older than named
+/// tokens (which send no body) get, so that the owner's token list still says where it came
+/// from.
+pub const ADMIN_TOKEN_NAME: &str = "admin-issued";
+
+/// `POST /api/v1/admin/users/{id}/tokens`: both fields optional; no body at all is the same as
+/// `{}`.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct AdminTokenInput {
+    /// What the token is for; absent (or `null`) for `admin-issued`. A blank name is refused,
+    /// as for `/api/v1/me/tokens`.
+    pub name: Option<String>,
+    /// When it stops working: RFC 3339, or a date (`2026-12-31`: through that day in the
+    /// owner's time zone); absent for no expiry.
+    pub expires_at: Option<String>,
+}
+
+/// Issues a token to `user_id` under the rules of the owner's own tokens
+/// (`core::token::check_new_token`, the expiry read in the owner's time zone); its secret is
+/// in the answer only.
 pub async fn create_token(
     store: &Store,
     actor: &User,
     user_id: &str,
+    input: &AdminTokenInput,
 ) -> ServiceResult<IssuedToken> {
     admin_only(actor)?;
-    Ok(store.create_token(Some(&actor.id), user_id).await?)
+    let owner = store.user(user_id).await?;
+    let new = check_new_token(
+        Some(input.name.as_deref().unwrap_or(ADMIN_TOKEN_NAME)),
+        input.expires_at.as_deref(),
+        &crate::tickets::time_zone(&owner),
+        jiff::Timestamp::now(),
+    )?;
+    Ok(store
+        .create_named_token(Some(&actor.id), &owner.id, &new)
+        .await?)
 }
 
 pub async fn tokens(store: &Store, actor: &User, user_id: &str) -> ServiceResult<Vec<TokenInfo>> {

@@ -51,17 +51,26 @@ async fn staff_only(store: &Store, user: &User, key: TicketKey) -> ServiceResult
     Ok(())
 }
 
-/// The agent of `desk` that `who` (a user id or an email) names.
-async fn desk_agent(store: &Store, who: &str, desk: Desk) -> ServiceResult<Option<User>> {
+/// The agent of `desk` that `who` (a user id or an email) names, or why they may not take its
+/// tickets: not an agent of the desk, or disabled (they could not work the ticket).
+async fn desk_agent(
+    store: &Store,
+    who: &str,
+    desk: Desk,
+) -> ServiceResult<Result<User, &'static str>> {
     let found = match Email::parse(who) {
         Ok(email) if who.contains('@') => store.user_by_email(&email).await,
         _ => store.user(who).await,
     };
     match found {
         Ok(a) if a.role == Role::Agent && store.desks_of(&a.id).await?.contains(&desk) => {
-            Ok(Some(a))
+            if a.disabled_at.is_some() {
+                Ok(Err("problem.assignee_disabled"))
+            } else {
+                Ok(Ok(a))
+            }
         }
-        Ok(_) | Err(StoreError::NotFound) => Ok(None),
+        Ok(_) | Err(StoreError::NotFound) => Ok(Err("problem.not_an_agent_of_desk")),
         Err(e) => Err(e.into()),
     }
 }
@@ -73,7 +82,7 @@ pub fn may_move_desk(user: &User, desks: &[Desk]) -> bool {
 }
 
 /// Applies an agent's PATCH. Bad codes and an assignee who is not an agent of the ticket's
-/// (new) desk are 422; a desk move by an agent not on both desks is 403; a change of status
+/// (new) desk, or is disabled, are 422; a desk move by an agent not on both desks is 403; a change of status
 /// on a closed ticket is 409.
 pub async fn update(
     store: &Store,
@@ -102,14 +111,9 @@ pub async fn update(
         None => None,
         Some("") => Some(None),
         Some(who) => match desk_agent(store, who, target_desk).await? {
-            Some(a) => Some(Some(a.id)),
-            None => {
-                errors.push(
-                    "assignee",
-                    Problem::Conflicts {
-                        reason: "problem.not_an_agent_of_desk",
-                    },
-                );
+            Ok(a) => Some(Some(a.id)),
+            Err(reason) => {
+                errors.push("assignee", Problem::Conflicts { reason });
                 None
             }
         },
@@ -219,7 +223,10 @@ pub async fn history(store: &Store, user: &User, key: TicketKey) -> ServiceResul
 /// may move it to the other desk.
 #[derive(Debug, Clone)]
 pub struct AgentContext {
+    /// Whom it may be assigned to: the desk's agents who are not disabled.
     pub desk_agents: Vec<Person>,
+    /// Whether the agent it is assigned to has been disabled since (the assignment stays).
+    pub assignee_disabled: bool,
     pub recent: Vec<RecentTicket>,
     pub may_move_desk: bool,
     /// The desk a move would send it to.
@@ -239,8 +246,17 @@ pub async fn agent_context(
     }
     let t = &detail.ticket;
     let desks = store.desks_of(&user.id).await?;
+    let assignee_disabled = match &t.assignee_id {
+        Some(id) => match store.user(id).await {
+            Ok(a) => a.disabled_at.is_some(),
+            Err(StoreError::NotFound) => false,
+            Err(e) => return Err(e.into()),
+        },
+        None => false,
+    };
     Ok(AgentContext {
         desk_agents: store.desk_agents(t.desk).await?,
+        assignee_disabled,
         recent: store
             .requester_tickets(Viewer::of(user), &t.created_by, &t.id, RECENT_TICKETS)
             .await?,

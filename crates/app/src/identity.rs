@@ -80,6 +80,10 @@ pub async fn log_in(
         )));
     }
     let user = found.expect("verify fails without a stored hash").user;
+    // Said only to whoever knows the password, so the words reveal nothing to others.
+    if user.disabled_at.is_some() {
+        return Err(ServiceError::AccountDisabled);
+    }
     Ok(store.create_session(&user, session_lifetime).await?)
 }
 

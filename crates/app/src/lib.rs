@@ -9,6 +9,7 @@ pub mod callbacks;
 pub mod canned_replies;
 pub mod demo;
 pub mod desk;
+pub mod desk_members;
 pub mod identity;
 pub mod inbound;
 pub mod jobs;
@@ -23,6 +24,7 @@ pub mod search;
 pub mod sla;
 pub mod synonyms;
 pub mod tickets;
+pub mod tokens;
 pub mod webhooks;
 
 use madoguchi_core::{Invalid, Locale, Problem};
@@ -46,6 +48,9 @@ pub enum ServiceError {
     /// The request could not be read (a cursor from another list).
     #[error("{0}")]
     Malformed(String),
+    /// The right password of a user an admin disabled: they may not sign in.
+    #[error("the account is disabled")]
+    AccountDisabled,
     /// The ticket was merged into another: the conversation goes on there (SPEC §6).
     #[error("the ticket was merged into {0}")]
     MergedInto(madoguchi_core::values::TicketKey),

@@ -3,8 +3,8 @@
 //!
 //! Who hears of what is decided when the change is written (`core::notify::audience`, queued
 //! by the store in the change's transaction). What is checked here, at sending time, is what
-//! may have changed since: the recipient's preferences, and whether they may still see the
-//! ticket (visibility follows the live permission, SPEC §1).
+//! may have changed since: whether the recipient is disabled, their preferences, and whether
+//! they may still see the ticket (visibility follows the live permission, SPEC §1).
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -303,6 +303,10 @@ async fn notify_user(
         Err(madoguchi_store::StoreError::NotFound) => return Ok(skip("no_such_user")),
         Err(e) => return Err(e.into()),
     };
+    // A disabled user hears nothing while they are disabled, whenever the notice was queued.
+    if user.disabled_at.is_some() {
+        return Ok(skip("disabled"));
+    }
     if store.notifications_off(&user.id).await?.contains(&kind) {
         return Ok(skip("switched_off"));
     }

@@ -141,7 +141,8 @@ pub struct FilingOptions {
     pub ticket_types: Vec<TicketType>,
     pub menus: Vec<ServiceMenu>,
     pub tenants: Vec<String>,
-    /// Colleagues who may view the contract (the participant picker's left side).
+    /// Colleagues who may view the contract (the participant picker's left side), disabled
+    /// ones too so that naming one is refused as disabled; the picker leaves them out.
     pub colleagues: Vec<User>,
 }
 
@@ -271,6 +272,13 @@ pub async fn file(
             .iter()
             .find(|c| c.id == who.trim() || Email::parse(who).is_ok_and(|e| e.as_str() == c.email));
         match found {
+            // A disabled colleague could not read along: they are not added.
+            Some(c) if c.disabled_at.is_some() => errors.push(
+                format!("participants[{i}]"),
+                Problem::Conflicts {
+                    reason: "problem.user_disabled",
+                },
+            ),
             Some(c) if !participant_ids.contains(&c.id) => participant_ids.push(c.id.clone()),
             Some(_) => {}
             None if who.trim() == user.id

@@ -104,6 +104,7 @@ mod tests {
             locale: Locale::En,
             time_zone: "Asia/Tokyo".into(),
             created_at: Timestamp::UNIX_EPOCH,
+            disabled_at: None,
         }
     }
 

@@ -52,6 +52,8 @@ pub const ORGANIZATION_ACCOUNT_KINDS: &[EventKind] = &[
     EventKind::UserUpdated,
     EventKind::UserDeleted,
     EventKind::PasswordChanged,
+    EventKind::UserDisabled,
+    EventKind::UserEnabled,
     EventKind::PermissionGranted,
     EventKind::PermissionRevoked,
     EventKind::TokenCreated,

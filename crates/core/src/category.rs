@@ -115,6 +115,7 @@ mod tests {
             locale: Locale::Ja,
             time_zone: "Asia/Tokyo".into(),
             created_at: Timestamp::UNIX_EPOCH,
+            disabled_at: None,
         }
     }
 

@@ -23,6 +23,7 @@ pub mod seen;
 pub mod sla;
 pub mod status;
 pub mod ticket;
+pub mod token;
 pub mod validation;
 pub mod values;
 

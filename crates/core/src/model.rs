@@ -52,6 +52,9 @@ pub struct User {
     /// An IANA time zone name; times are shown in it.
     pub time_zone: String,
     pub created_at: Timestamp,
+    /// When an admin disabled the user: they cannot sign in and their sessions and tokens are
+    /// refused until enabled again. `None` for a user who may sign in.
+    pub disabled_at: Option<Timestamp>,
 }
 
 /// A user's ticket permission on one contract.
@@ -115,6 +118,7 @@ impl User {
             locale: Locale::En,
             time_zone: DEFAULT_TIME_ZONE.to_owned(),
             created_at: Timestamp::UNIX_EPOCH,
+            disabled_at: None,
         }
     }
 }

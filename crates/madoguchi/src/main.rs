@@ -282,6 +282,7 @@ async fn add_user(store: &Store, args: UserAdd) -> Result<()> {
         time_zone: None,
         password,
         desks: Some(args.desks),
+        disabled: None,
     };
     let user = admin::create_user(store, &system, &input)
         .await
@@ -320,7 +321,7 @@ async fn create_token(store: &Store, email: &str) -> Result<()> {
         .user_by_email(&email)
         .await
         .map_err(|_| anyhow::anyhow!("--email: no user with `{email}`"))?;
-    let issued = admin::create_token(store, &User::system(), &user.id)
+    let issued = admin::create_token(store, &User::system(), &user.id, &Default::default())
         .await
         .map_err(describe)?;
     println!("{}", issued.token);

@@ -337,4 +337,34 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+
+    /// Takes an agent off a desk; `NotFound` when they were not on it.
+    pub async fn remove_desk_member(
+        &self,
+        actor: Option<&str>,
+        desk: Desk,
+        user_id: &str,
+    ) -> Result<()> {
+        let mut tx = self.begin().await?;
+        let removed = sqlx::query("DELETE FROM desk_members WHERE desk = $1 AND user_id = $2")
+            .bind(desk.code())
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        if removed.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        let data = json!({ "desk": desk });
+        append(
+            &mut tx,
+            EventKind::DeskMemberRemoved,
+            actor,
+            user_id,
+            None,
+            data,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
 }

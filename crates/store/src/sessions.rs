@@ -61,12 +61,16 @@ impl Store {
         })
     }
 
-    /// The live session with this cookie value; `NotFound` when unknown or expired.
+    /// The live session with this cookie value; `NotFound` when unknown, expired, or its user
+    /// is disabled.
     pub async fn session(&self, token: &str) -> Result<Session> {
         let row = sqlx::query(concat!(
             "SELECT s.csrf_token, s.expires_at, ",
-            "u.id, u.email, u.name, u.role, u.organization_id, u.locale, u.time_zone, u.created_at, u.password_hash",
-            " FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1 AND s.expires_at > $2"
+            "u.id, u.email, u.name, u.role, u.organization_id, u.locale, u.time_zone, u.created_at, u.password_hash, u.disabled_at",
+            // A disabled user's sessions are also deleted when disabled; this keeps out one
+            // started in the same instant.
+            " FROM sessions s JOIN users u ON u.id = s.user_id",
+            " WHERE s.id_hash = $1 AND s.expires_at > $2 AND u.disabled_at IS NULL"
         ))
         .bind(digest(token))
         .bind(now())

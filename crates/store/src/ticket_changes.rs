@@ -387,15 +387,31 @@ impl Store {
             .collect()
     }
 
-    /// The agents of a desk, by name: whom a ticket of that desk may be assigned to.
+    /// The agents of a desk who are not disabled, by name: whom a ticket of that desk may be
+    /// assigned to.
     pub async fn desk_agents(&self, desk: Desk) -> Result<Vec<Person>> {
-        let rows: Vec<(String, String, String)> = sqlx::query_as(
+        self.agents_of_desk(desk, false).await
+    }
+
+    /// Every agent of a desk, disabled ones too, by name: the desk's members as an admin
+    /// manages them.
+    pub async fn desk_members(&self, desk: Desk) -> Result<Vec<Person>> {
+        self.agents_of_desk(desk, true).await
+    }
+
+    async fn agents_of_desk(&self, desk: Desk, with_disabled: bool) -> Result<Vec<Person>> {
+        let sql = if with_disabled {
             "SELECT u.id, u.name, u.email FROM users u JOIN desk_members dm ON dm.user_id = u.id
-             WHERE dm.desk = $1 AND u.role = 'agent' ORDER BY u.name, u.id",
-        )
-        .bind(desk.code())
-        .fetch_all(&self.read)
-        .await?;
+             WHERE dm.desk = $1 AND u.role = 'agent' ORDER BY u.name, u.id"
+        } else {
+            "SELECT u.id, u.name, u.email FROM users u JOIN desk_members dm ON dm.user_id = u.id
+             WHERE dm.desk = $1 AND u.role = 'agent' AND u.disabled_at IS NULL
+             ORDER BY u.name, u.id"
+        };
+        let rows: Vec<(String, String, String)> = sqlx::query_as(sql)
+            .bind(desk.code())
+            .fetch_all(&self.read)
+            .await?;
         Ok(rows
             .into_iter()
             .map(|(id, name, email)| Person {

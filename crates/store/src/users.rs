@@ -12,7 +12,7 @@ use crate::{Page, PageRequest, Result, Store, StoreError};
 
 macro_rules! columns {
     () => {
-        "id, email, name, role, organization_id, locale, time_zone, created_at, password_hash"
+        "id, email, name, role, organization_id, locale, time_zone, created_at, password_hash, disabled_at"
     };
 }
 
@@ -27,6 +27,7 @@ pub(crate) struct UserRow {
     time_zone: String,
     created_at: i64,
     password_hash: Option<String>,
+    disabled_at: Option<i64>,
 }
 
 impl UserRow {
@@ -45,6 +46,7 @@ impl UserRow {
                 locale: code(Locale::parse(&self.locale))?,
                 time_zone: self.time_zone,
                 created_at: time(self.created_at)?,
+                disabled_at: self.disabled_at.map(time).transpose()?,
             },
             password_hash: self.password_hash,
         })
@@ -77,6 +79,8 @@ pub struct UserChanges {
     pub password_hash: Option<String>,
     /// For agents: exactly these desks.
     pub desks: Option<Vec<madoguchi_core::Desk>>,
+    /// `true` disables the user (ending their sessions), `false` enables them again.
+    pub disabled: Option<bool>,
 }
 
 impl UserChanges {
@@ -88,6 +92,7 @@ impl UserChanges {
             && self.time_zone.is_none()
             && self.password_hash.is_none()
             && self.desks.is_none()
+            && self.disabled.is_none()
     }
 }
 
@@ -98,7 +103,7 @@ impl Store {
         let row: UserRow = sqlx::query_as(concat!(
             "INSERT INTO users (",
             columns!(),
-            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ",
+            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL) RETURNING ",
             columns!()
         ))
         .bind(&id)
@@ -186,7 +191,7 @@ impl Store {
     pub async fn viewers_of_contract(&self, contract_id: &str) -> Result<Vec<User>> {
         let rows: Vec<UserRow> = sqlx::query_as(
             "SELECT u.id, u.email, u.name, u.role, u.organization_id, u.locale, u.time_zone, u.created_at,
-                    u.password_hash
+                    u.password_hash, u.disabled_at
              FROM users u JOIN ticket_permissions p ON p.user_id = u.id
              WHERE p.contract_id = $1 ORDER BY u.name, u.id",
         )
@@ -244,6 +249,10 @@ impl Store {
                     .await?;
             }
         }
+        let disabled = match changes.disabled {
+            Some(disable) => set_disabled(&mut tx, actor, &row, disable).await?,
+            None => None,
+        };
         if let Some(hash) = &changes.password_hash {
             sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
                 .bind(hash)
@@ -255,26 +264,38 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        append(
-            &mut tx,
-            EventKind::UserUpdated,
-            actor,
-            id,
-            row.organization_id.as_deref(),
-            json!({
-                "email": changes.email,
-                "name": changes.name,
-                "role": changes.role,
-                "locale": changes.locale,
-                "time_zone": changes.time_zone,
-                "password_changed": changes.password_hash.is_some(),
-                "desks": changes.desks,
-            }),
-        )
-        .await?;
+        // Disabling and enabling have events of their own (above).
+        let updated = UserChanges {
+            disabled: None,
+            ..changes.clone()
+        };
+        if !updated.is_empty() {
+            append(
+                &mut tx,
+                EventKind::UserUpdated,
+                actor,
+                id,
+                row.organization_id.as_deref(),
+                json!({
+                    "email": changes.email,
+                    "name": changes.name,
+                    "role": changes.role,
+                    "locale": changes.locale,
+                    "time_zone": changes.time_zone,
+                    "password_changed": changes.password_hash.is_some(),
+                    "desks": changes.desks,
+                }),
+            )
+            .await?;
+        }
         tx.commit().await?;
+        // After the commit: a request between a clear and the commit would cache the old row.
         self.tokens.clear();
-        row.into_user()
+        let mut user = row.into_user()?;
+        if let Some(disabled_at) = disabled {
+            user.disabled_at = disabled_at.map(time).transpose()?;
+        }
+        Ok(user)
     }
 
     /// Sets (or with `None`, removes) a user's password hash and ends their sessions.
@@ -334,4 +355,50 @@ impl Store {
         self.tokens.clear();
         Ok(())
     }
+}
+
+/// Disables (ending every session at once) or enables a user in `tx`, with its event; answers
+/// the new `disabled_at` when it changed, `None` when the user already was so.
+async fn set_disabled(
+    conn: &mut sqlx::AnyConnection,
+    actor: Option<&str>,
+    user: &UserRow,
+    disable: bool,
+) -> Result<Option<Option<i64>>> {
+    let disabled_at = disable.then(now);
+    // Only a real change is written, so disabling twice keeps the first moment and one event.
+    let sql = if disable {
+        "UPDATE users SET disabled_at = $1 WHERE id = $2 AND disabled_at IS NULL"
+    } else {
+        "UPDATE users SET disabled_at = $1 WHERE id = $2 AND disabled_at IS NOT NULL"
+    };
+    let changed = sqlx::query(sql)
+        .bind(disabled_at)
+        .bind(&user.id)
+        .execute(&mut *conn)
+        .await?;
+    if changed.rows_affected() == 0 {
+        return Ok(None);
+    }
+    if disable {
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(&user.id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    let kind = if disable {
+        EventKind::UserDisabled
+    } else {
+        EventKind::UserEnabled
+    };
+    append(
+        conn,
+        kind,
+        actor,
+        &user.id,
+        user.organization_id.as_deref(),
+        json!({}),
+    )
+    .await?;
+    Ok(Some(disabled_at))
 }

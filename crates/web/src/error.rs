@@ -170,6 +170,7 @@ impl From<ServiceError> for ApiError {
             ServiceError::Invalid(i) => ApiError::Invalid(i),
             ServiceError::NotFound => ApiError::NotFound,
             ServiceError::Forbidden(why) => ApiError::Forbidden(why),
+            ServiceError::AccountDisabled => ApiError::Forbidden("the account is disabled".into()),
             ServiceError::Conflict(i) => ApiError::Conflict(i),
             ServiceError::MergedInto(into) => ApiError::MergedInto(into),
             ServiceError::Malformed(why) => ApiError::Malformed(why),
@@ -246,6 +247,27 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for ApiJson<
     }
 }
 
+/// A JSON body that may be left out: no body at all (or only whitespace) is `T::default()`,
+/// for endpoints that took no body before they took one. A body that is there must be JSON.
+pub struct OptionalApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned + Default> FromRequest<S>
+    for OptionalApiJson<T>
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|r| ApiError::Malformed(r.body_text()))?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(OptionalApiJson(T::default()));
+        }
+        let Json(value) = Json::<T>::from_bytes(&bytes)?;
+        Ok(OptionalApiJson(value))
+    }
+}
+
 /// A failure shown to a person in the browser.
 #[derive(Debug)]
 pub struct PageError {
@@ -276,6 +298,7 @@ impl PageError {
         let (status, message_key) = match e {
             ServiceError::NotFound => (StatusCode::NOT_FOUND, "error.not_found"),
             ServiceError::Forbidden(_) => (StatusCode::FORBIDDEN, "error.forbidden"),
+            ServiceError::AccountDisabled => (StatusCode::FORBIDDEN, "login.disabled"),
             ServiceError::Invalid(_) | ServiceError::Conflict(_) | ServiceError::Malformed(_) => {
                 (StatusCode::UNPROCESSABLE_ENTITY, "error.title")
             }

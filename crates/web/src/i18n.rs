@@ -58,6 +58,10 @@ macro_rules! locale_files {
                 concat!("audit.", $lang, ".toml"),
                 include_str!(concat!("../locales/audit.", $lang, ".toml")),
             ),
+            (
+                concat!("users.", $lang, ".toml"),
+                include_str!(concat!("../locales/users.", $lang, ".toml")),
+            ),
         ]
     };
 }
@@ -230,6 +234,7 @@ mod tests {
                     "report.",
                     "notify.",
                     "audit.",
+                    "users.",
                 ]
                 .iter()
                 .any(|p| quoted.starts_with(p))

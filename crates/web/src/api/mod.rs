@@ -93,6 +93,8 @@ impl Modify for BearerAuth {
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(me::me, me::update_me))
+        .routes(routes!(me::list_tokens, me::create_token))
+        .routes(routes!(me::revoke_token))
         .routes(routes!(knowledge::suggest, knowledge::suggest_posted))
         .routes(routes!(knowledge::deflect))
         .routes(routes!(knowledge::list, knowledge::create))

@@ -122,6 +122,10 @@ pub struct UserView {
     pub locale: String,
     pub time_zone: String,
     pub created_at: String,
+    /// A disabled user cannot sign in; their sessions and tokens are refused.
+    pub disabled: bool,
+    /// When they were disabled; `null` when they are not.
+    pub disabled_at: Option<String>,
 }
 
 impl From<User> for UserView {
@@ -135,6 +139,8 @@ impl From<User> for UserView {
             locale: u.locale.code().to_owned(),
             time_zone: u.time_zone,
             created_at: rfc3339(u.created_at),
+            disabled: u.disabled_at.is_some(),
+            disabled_at: u.disabled_at.map(rfc3339),
         }
     }
 }
@@ -166,8 +172,12 @@ pub struct TokenView {
     /// The secret: present only in the answer that created it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
+    /// What its owner called it; `null` for tokens made without a name.
+    pub name: Option<String>,
     pub created_at: String,
     pub last_used_at: Option<String>,
+    /// When it stops working; `null` for never.
+    pub expires_at: Option<String>,
 }
 
 impl From<IssuedToken> for TokenView {
@@ -175,8 +185,10 @@ impl From<IssuedToken> for TokenView {
         TokenView {
             id: t.id,
             token: Some(t.token),
+            name: t.name,
             created_at: rfc3339(t.created_at),
             last_used_at: None,
+            expires_at: t.expires_at.map(rfc3339),
         }
     }
 }
@@ -186,8 +198,10 @@ impl From<TokenInfo> for TokenView {
         TokenView {
             id: t.id,
             token: None,
+            name: t.name,
             created_at: rfc3339(t.created_at),
             last_used_at: t.last_used_at.map(rfc3339),
+            expires_at: t.expires_at.map(rfc3339),
         }
     }
 }
@@ -210,6 +224,8 @@ pub struct MeView {
     pub permissions: Vec<MePermission>,
     /// For agents: the desks whose queues they work.
     pub desks: Vec<String>,
+    /// Always `false` here: a disabled user's calls are refused before they reach this.
+    pub disabled: bool,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -262,6 +278,7 @@ impl From<Profile> for MeView {
                 })
                 .collect(),
             desks: p.desks.iter().map(|d| d.code().to_owned()).collect(),
+            disabled: p.user.disabled_at.is_some(),
         }
     }
 }

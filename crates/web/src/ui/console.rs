@@ -26,7 +26,7 @@ fn fail(locale: Locale, e: ServiceError) -> Response {
 }
 
 /// The first message of each field a refusal names, in the user's words.
-fn field_errors(locale: Locale, e: &ServiceError) -> Option<BTreeMap<String, String>> {
+pub(crate) fn field_errors(locale: Locale, e: &ServiceError) -> Option<BTreeMap<String, String>> {
     let invalid = match e {
         ServiceError::Invalid(invalid) | ServiceError::Conflict(invalid) => invalid,
         _ => return None,
@@ -222,14 +222,42 @@ struct UserRow {
     name: String,
     email: String,
     role_name: String,
+    disabled: bool,
 }
 
-/// A form of the organization's page that was refused: which one, what was typed, and why.
+/// A form of a console page that was refused: which one, what was typed, and why.
 #[derive(Default)]
-struct Refused {
-    form: &'static str,
-    values: BTreeMap<String, String>,
-    errors: BTreeMap<String, String>,
+pub(crate) struct Refused {
+    pub form: &'static str,
+    pub values: BTreeMap<String, String>,
+    pub errors: BTreeMap<String, String>,
+}
+
+impl Refused {
+    /// What was typed into `field` of `form`, when that form was refused.
+    pub fn typed(&self, form: &str, field: &str) -> &str {
+        if self.form != form {
+            return "";
+        }
+        self.values.get(field).map(String::as_str).unwrap_or("")
+    }
+
+    /// Why `field` of `form` was refused, or "".
+    pub fn err(&self, form: &str, field: &str) -> &str {
+        if self.form != form {
+            return "";
+        }
+        self.errors.get(field).map(String::as_str).unwrap_or("")
+    }
+
+    /// `aria-invalid` and `aria-describedby` for a field in error.
+    pub fn aria(&self, form: &str, field: &str) -> String {
+        if self.err(form, field).is_empty() {
+            String::new()
+        } else {
+            format!(r#" aria-invalid="true" aria-describedby="{form}-{field}-error""#)
+        }
+    }
 }
 
 #[derive(Template)]
@@ -250,37 +278,16 @@ struct OrganizationPage {
 }
 
 impl OrganizationPage {
-    /// What was typed into `field` of `form`, when that form was refused.
     fn typed(&self, form: &str, field: &str) -> &str {
-        if self.refused.form != form {
-            return "";
-        }
-        self.refused
-            .values
-            .get(field)
-            .map(String::as_str)
-            .unwrap_or("")
+        self.refused.typed(form, field)
     }
 
-    /// Why `field` of `form` was refused, or "".
     fn err(&self, form: &str, field: &str) -> &str {
-        if self.refused.form != form {
-            return "";
-        }
-        self.refused
-            .errors
-            .get(field)
-            .map(String::as_str)
-            .unwrap_or("")
+        self.refused.err(form, field)
     }
 
-    /// `aria-invalid` and `aria-describedby` for a field in error.
     fn aria(&self, form: &str, field: &str) -> String {
-        if self.err(form, field).is_empty() {
-            String::new()
-        } else {
-            format!(r#" aria-invalid="true" aria-describedby="{form}-{field}-error""#)
-        }
+        self.refused.aria(form, field)
     }
 }
 
@@ -358,6 +365,7 @@ async fn organization_page(
                 name: u.name,
                 email: u.email,
                 role_name: w.t(&format!("role.{}", u.role.code())).to_owned(),
+                disabled: u.disabled_at.is_some(),
             })
             .collect(),
         plans: ["basic", "advanced", "premium"]
@@ -498,7 +506,7 @@ pub struct ContractForm {
     partner_name: String,
 }
 
-fn blank_is_none(value: &str) -> Option<String> {
+pub(crate) fn blank_is_none(value: &str) -> Option<String> {
     Some(value.to_owned()).filter(|v| !v.trim().is_empty())
 }
 
@@ -758,7 +766,7 @@ async fn confirm(state: AppState, session: Session, what: Doomed, id: String) ->
 
 #[derive(Deserialize)]
 pub struct CsrfForm {
-    csrf: String,
+    pub(crate) csrf: String,
 }
 
 async fn delete(

@@ -9,6 +9,7 @@ use crate::auth::{Browser, check_csrf};
 use crate::error::{PageError, PageForm};
 use crate::i18n::{self, Words};
 use crate::state::AppState;
+use crate::ui::tokens::TokensCard;
 use crate::ui::{Nav, render};
 use madoguchi_app::ServiceError;
 use madoguchi_app::identity::{self, PreferencesInput, Profile};
@@ -46,6 +47,13 @@ struct HomePage {
     preferences_error: Option<String>,
     notifications: Vec<crate::ui::notify::NotificationRow>,
     notifications_saved: bool,
+    tokens: crate::ui::tokens::TokensCard,
+}
+
+impl HomePage {
+    fn tokens_rows(&self) -> &[crate::ui::tokens::TokenRow] {
+        &self.tokens.rows
+    }
 }
 
 fn home_page(
@@ -97,6 +105,7 @@ fn home_page(
         preferences_error,
         notifications: Vec::new(),
         notifications_saved: false,
+        tokens: Default::default(),
     }
 }
 
@@ -125,6 +134,7 @@ fn time_zones(current: &str) -> Vec<String> {
 pub struct HomeQuery {
     saved: Option<String>,
     notifications: Option<String>,
+    token_revoked: Option<String>,
 }
 
 /// `/`: an agent's home is their queues; everyone else's is the service desk page.
@@ -146,14 +156,57 @@ pub async fn profile(
     Query(q): Query<HomeQuery>,
 ) -> Response {
     let locale = session.user.locale;
+    let mut tokens = match TokensCard::load(&state, &session).await {
+        Ok(card) => card,
+        Err(e) => return PageError::from_service(locale, e).into_response(),
+    };
+    if q.token_revoked.is_some() {
+        tokens.banner = Some(i18n::text(locale, "users.done_token_revoked").to_owned());
+    }
+    let notices = Notices {
+        saved: q.saved.is_some(),
+        notifications_saved: q.notifications.is_some(),
+    };
+    profile_with(&state, &session, tokens, notices).await
+}
+
+/// Which saves the profile page reports.
+#[derive(Default)]
+struct Notices {
+    saved: bool,
+    notifications_saved: bool,
+}
+
+/// The profile page with this tokens card (a refused new token comes back as typed).
+pub(crate) async fn profile_page(
+    state: &AppState,
+    session: &Session,
+    tokens: TokensCard,
+) -> Response {
+    profile_with(state, session, tokens, Notices::default()).await
+}
+
+async fn profile_with(
+    state: &AppState,
+    session: &Session,
+    tokens: TokensCard,
+    notices: Notices,
+) -> Response {
+    let locale = session.user.locale;
     let profile = identity::profile(&state.store, &session.user).await;
-    let rows = crate::ui::notify::notification_rows(&state, &session).await;
+    let rows = crate::ui::notify::notification_rows(state, session).await;
     match (profile, rows) {
         (Ok(profile), Ok(rows)) => {
-            let mut page = home_page(profile, &session, q.saved.is_some(), None);
+            let status = if tokens.errors.is_empty() {
+                StatusCode::OK
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            let mut page = home_page(profile, session, notices.saved, None);
             page.notifications = rows;
-            page.notifications_saved = q.notifications.is_some();
-            render(locale, page)
+            page.notifications_saved = notices.notifications_saved;
+            page.tokens = tokens;
+            (status, render(locale, page)).into_response()
         }
         (Err(e), _) | (_, Err(e)) => PageError::from_service(locale, e).into_response(),
     }
@@ -209,6 +262,7 @@ pub async fn save_preferences(
                     page.notifications = crate::ui::notify::notification_rows(&state, &session)
                         .await
                         .unwrap_or_default();
+                    page.tokens = TokensCard::load(&state, &session).await.unwrap_or_default();
                     (StatusCode::UNPROCESSABLE_ENTITY, render(locale, page)).into_response()
                 }
                 Err(e) => PageError::from_service(locale, e).into_response(),

@@ -182,6 +182,7 @@ pub async fn submit(
             (jar, Redirect::to(&next)).into_response()
         }
         Err(ServiceError::Invalid(_)) => failure(jar, "login.failed", StatusCode::UNAUTHORIZED),
+        Err(ServiceError::AccountDisabled) => failure(jar, "login.disabled", StatusCode::FORBIDDEN),
         Err(e) => PageError::from_service(locale, e).into_response(),
     }
 }

@@ -5,7 +5,8 @@ mod audit;
 mod callbacks;
 mod canned_replies;
 mod console;
-mod home;
+mod console_users;
+pub(crate) mod home;
 mod knowledge;
 pub(crate) mod login;
 mod merge;
@@ -19,6 +20,7 @@ pub(crate) mod sla;
 mod synonyms;
 mod ticket_page;
 mod tickets;
+mod tokens;
 
 use askama::Template;
 use axum::Router;
@@ -42,6 +44,8 @@ pub fn router() -> Router<AppState> {
         .route("/preferences", axum::routing::post(home::save_preferences))
         .route("/profile/notifications", post(notify::save_notifications))
         .route("/admin", get(console::home))
+        .merge(console_users::router())
+        .merge(tokens::router())
         .route(
             "/admin/organizations",
             get(console::organizations).post(console::create_organization),

@@ -78,6 +78,8 @@ struct AgentPanel {
     organization: String,
     assigned_to_me: bool,
     assignee_id: String,
+    /// The assignee was disabled since: 「無効」 beside their name.
+    assignee_disabled: bool,
     agents: Vec<(String, String)>,
     priority: String,
     priorities: Vec<(String, String)>,
@@ -227,6 +229,7 @@ fn agent_panel(d: &TicketDetail, ctx: AgentContext, user: &User) -> AgentPanel {
         organization: t.organization_name.clone(),
         assigned_to_me: t.assignee_id.as_deref() == Some(user.id.as_str()),
         assignee_id: t.assignee_id.clone().unwrap_or_default(),
+        assignee_disabled: ctx.assignee_disabled,
         agents: ctx
             .desk_agents
             .into_iter()

@@ -489,7 +489,7 @@ async fn form_page(
     let candidates = options
         .colleagues
         .iter()
-        .filter(|c| !typed.participants.contains(&c.id))
+        .filter(|c| !typed.participants.contains(&c.id) && c.disabled_at.is_none())
         .map(person)
         .collect();
     let kept = state

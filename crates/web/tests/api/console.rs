@@ -199,7 +199,8 @@ api_test!(
         );
 
         // Deleting a contract says whose permissions go with it.
-        let user_id = id_in(&html, "href=\"/admin/users/", "/delete");
+        // The delete button's link (the user's name links to their page before it).
+        let user_id = id_in(&html, "danger\" href=\"/admin/users/", "/delete");
         let grant = serde_json::json!({
             "user_id": user_id, "contract_number": "ECL-C001", "level": "view",
         });

@@ -1,6 +1,7 @@
 //! `/api/v1/admin/…`: setting up customers (SPEC §8, admin API).
 
 mod contracts;
+mod desks;
 pub(crate) mod events;
 mod organizations;
 mod permissions;
@@ -39,6 +40,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(tokens::list, tokens::create))
         .routes(routes!(tokens::revoke))
+        .routes(routes!(desks::list))
+        .routes(routes!(desks::add, desks::remove))
         .routes(routes!(sla::get_policies, sla::put_policies))
         .routes(routes!(sla::get_calendar, sla::put_calendar))
         .routes(routes!(sla::add_holiday))

@@ -4,9 +4,9 @@ use axum::http::StatusCode;
 
 use crate::api::views::{List, TokenView};
 use crate::auth::ApiCaller;
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, OptionalApiJson, Problem};
 use crate::state::AppState;
-use madoguchi_app::admin;
+use madoguchi_app::admin::{self, AdminTokenInput};
 
 /// A user's API tokens, newest first, without their secrets.
 #[utoipa::path(get, path = "/api/v1/admin/users/{id}/tokens", tag = "admin", params(("id" = String, Path)),
@@ -22,15 +22,18 @@ pub async fn list(
     )))
 }
 
-/// Issues a new API token for the user; its secret is in this answer only.
+/// Issues a new API token for the user, optionally named and with an expiry (no body: named
+/// `admin-issued`, no expiry); its secret is in this answer only.
 #[utoipa::path(post, path = "/api/v1/admin/users/{id}/tokens", tag = "admin", params(("id" = String, Path)),
-    responses((status = 201, body = TokenView), (status = 404, body = Problem)))]
+    request_body(content = AdminTokenInput, description = "optional"),
+    responses((status = 201, body = TokenView), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn create(
     State(state): State<AppState>,
     ApiCaller(actor): ApiCaller,
     Path(id): Path<String>,
+    OptionalApiJson(input): OptionalApiJson<AdminTokenInput>,
 ) -> Result<(StatusCode, Json<TokenView>), ApiError> {
-    let issued = admin::create_token(&state.store, &actor, &id).await?;
+    let issued = admin::create_token(&state.store, &actor, &id, &input).await?;
     Ok((StatusCode::CREATED, Json(issued.into())))
 }
 
