@@ -23,6 +23,8 @@ pub enum EventKind {
     TokenRevoked,
     DeskMemberAdded,
     CatalogSeeded,
+    /// An admin added, changed, retired or deleted a ticket type, a service menu or an item.
+    CatalogUpdated,
     TicketCreated,
     /// Written by earlier versions for any agent change; kept to read old logs.
     TicketUpdated,
@@ -94,6 +96,7 @@ impl EventKind {
         EventKind::TokenRevoked,
         EventKind::DeskMemberAdded,
         EventKind::CatalogSeeded,
+        EventKind::CatalogUpdated,
         EventKind::TicketCreated,
         EventKind::TicketUpdated,
         EventKind::TicketStatusChanged,
@@ -155,6 +158,7 @@ impl EventKind {
             TokenRevoked => "token.revoked",
             DeskMemberAdded => "desk.member_added",
             CatalogSeeded => "catalog.seeded",
+            CatalogUpdated => "catalog.updated",
             TicketCreated => "ticket.created",
             TicketUpdated => "ticket.updated",
             TicketStatusChanged => "ticket.status_changed",

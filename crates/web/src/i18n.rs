@@ -58,6 +58,10 @@ macro_rules! locale_files {
                 concat!("audit.", $lang, ".toml"),
                 include_str!(concat!("../locales/audit.", $lang, ".toml")),
             ),
+            (
+                concat!("catalog.", $lang, ".toml"),
+                include_str!(concat!("../locales/catalog.", $lang, ".toml")),
+            ),
         ]
     };
 }

@@ -26,7 +26,7 @@ fn fail(locale: Locale, e: ServiceError) -> Response {
 }
 
 /// The first message of each field a refusal names, in the user's words.
-fn field_errors(locale: Locale, e: &ServiceError) -> Option<BTreeMap<String, String>> {
+pub(crate) fn field_errors(locale: Locale, e: &ServiceError) -> Option<BTreeMap<String, String>> {
     let invalid = match e {
         ServiceError::Invalid(invalid) | ServiceError::Conflict(invalid) => invalid,
         _ => return None,
@@ -286,7 +286,7 @@ impl OrganizationPage {
 
 #[derive(Deserialize, Default)]
 pub struct DoneQuery {
-    done: Option<String>,
+    pub(crate) done: Option<String>,
 }
 
 async fn organization_page(
@@ -654,15 +654,17 @@ enum Doomed {
     User,
 }
 
+/// A confirmation before a delete: the question names what goes.
 #[derive(Template)]
 #[template(path = "console_delete.html")]
-struct DeletePage {
-    w: Words,
-    nav: Nav,
-    csrf: String,
-    question: String,
-    action: String,
-    back: String,
+pub(crate) struct DeletePage {
+    pub(crate) w: Words,
+    pub(crate) nav: Nav,
+    pub(crate) csrf: String,
+    pub(crate) question: String,
+    pub(crate) action: String,
+    pub(crate) back: String,
+    pub(crate) back_label: String,
 }
 
 /// The record's organization, the words that name it, and where its delete posts.
@@ -750,6 +752,7 @@ async fn confirm(state: AppState, session: Session, what: Doomed, id: String) ->
                 question,
                 action,
                 back: format!("/admin/organizations/{org}"),
+                back_label: Words(locale).t("console.back").to_owned(),
             },
         ),
         Err(e) => fail(locale, e),
@@ -758,7 +761,7 @@ async fn confirm(state: AppState, session: Session, what: Doomed, id: String) ->
 
 #[derive(Deserialize)]
 pub struct CsrfForm {
-    csrf: String,
+    pub(crate) csrf: String,
 }
 
 async fn delete(

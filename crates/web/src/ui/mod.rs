@@ -4,6 +4,7 @@
 mod audit;
 mod callbacks;
 mod canned_replies;
+mod catalog;
 mod console;
 mod home;
 mod knowledge;
@@ -75,6 +76,35 @@ pub fn router() -> Router<AppState> {
         .route(
             "/admin/users/{id}/delete",
             get(console::confirm_delete_user).post(console::delete_user),
+        )
+        .route("/admin/catalog", get(catalog::list))
+        .route("/admin/catalog/types", post(catalog::create_type))
+        .route("/admin/catalog/types/new", get(catalog::new_type))
+        .route(
+            "/admin/catalog/types/{code}",
+            get(catalog::edit_type).post(catalog::update_type),
+        )
+        .route(
+            "/admin/catalog/types/{code}/delete",
+            get(catalog::confirm_delete_type).post(catalog::delete_type),
+        )
+        .route("/admin/catalog/menus", post(catalog::create_menu))
+        .route(
+            "/admin/catalog/menus/{key}",
+            get(catalog::edit_menu).post(catalog::update_menu),
+        )
+        .route(
+            "/admin/catalog/menus/{key}/delete",
+            get(catalog::confirm_delete_menu).post(catalog::delete_menu),
+        )
+        .route("/admin/catalog/menus/{key}/items", post(catalog::add_item))
+        .route(
+            "/admin/catalog/menus/{key}/items/{item}",
+            post(catalog::update_item),
+        )
+        .route(
+            "/admin/catalog/menus/{key}/items/{item}/delete",
+            get(catalog::confirm_delete_item).post(catalog::delete_item),
         )
         .route("/admin/mail", get(notify::mail))
         .route("/admin/mail/desks", post(notify::save_desk))
