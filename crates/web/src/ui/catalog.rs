@@ -32,8 +32,8 @@ fn fail(locale: Locale, e: ServiceError) -> Response {
 /// One form's values as shown and the reasons it was refused, by field.
 #[derive(Default)]
 pub(crate) struct Fields {
-    values: BTreeMap<String, String>,
-    errors: BTreeMap<String, String>,
+    pub(crate) values: BTreeMap<String, String>,
+    pub(crate) errors: BTreeMap<String, String>,
 }
 
 impl Fields {
@@ -46,10 +46,21 @@ impl Fields {
 
     /// The form again as typed, with why it was refused. `options[2]` and `plans[0]` are
     /// shown at their one field.
-    fn refused(mut self, locale: Locale, e: &ServiceError) -> Option<Self> {
+    pub(crate) fn refused(self, locale: Locale, e: &ServiceError) -> Option<Self> {
+        self.refused_as(locale, e, |field| {
+            field.split('[').next().unwrap_or_default().to_owned()
+        })
+    }
+
+    /// The same, with each refused field shown at the form field `name_of` names.
+    pub(crate) fn refused_as(
+        mut self,
+        locale: Locale,
+        e: &ServiceError,
+        name_of: impl Fn(&str) -> String,
+    ) -> Option<Self> {
         for (field, why) in field_errors(locale, e)? {
-            let field = field.split('[').next().unwrap_or_default().to_owned();
-            self.errors.entry(field).or_insert(why);
+            self.errors.entry(name_of(&field)).or_insert(why);
         }
         Some(self)
     }
@@ -82,7 +93,7 @@ fn flag(on: bool) -> String {
 }
 
 /// The words of a `done=` banner of this console part, or none for an unknown one.
-fn banner(locale: Locale, done: &Option<String>) -> Option<String> {
+pub(crate) fn banner(locale: Locale, done: &Option<String>) -> Option<String> {
     let key = format!("catalog.done_{}", done.as_deref()?);
     let text = i18n::text(locale, &key);
     (text != key).then(|| text.to_owned())
@@ -90,7 +101,7 @@ fn banner(locale: Locale, done: &Option<String>) -> Option<String> {
 
 /// A whole-number field of a form; what is not one is sent on as out of range, so the
 /// refusal says which numbers are taken.
-fn number(text: &str) -> Option<i64> {
+pub(crate) fn number(text: &str) -> Option<i64> {
     let text = text.trim();
     (!text.is_empty()).then(|| text.parse().unwrap_or(-1))
 }

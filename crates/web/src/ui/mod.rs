@@ -17,6 +17,7 @@ pub(crate) mod queues;
 mod reports;
 mod satisfaction;
 pub(crate) mod sla;
+mod sla_console;
 mod synonyms;
 mod ticket_page;
 mod tickets;
@@ -105,6 +106,21 @@ pub fn router() -> Router<AppState> {
         .route(
             "/admin/catalog/menus/{key}/items/{item}/delete",
             get(catalog::confirm_delete_item).post(catalog::delete_item),
+        )
+        .route(
+            "/admin/sla",
+            get(sla_console::targets).post(sla_console::save_targets),
+        )
+        .route("/admin/calendar", get(sla_console::calendar))
+        .route("/admin/calendar/hours", post(sla_console::save_hours))
+        .route("/admin/calendar/holidays", post(sla_console::add_holiday))
+        .route(
+            "/admin/calendar/holidays/{date}/remove",
+            post(sla_console::remove_holiday),
+        )
+        .route(
+            "/admin/settings",
+            get(sla_console::settings).post(sla_console::save_settings),
         )
         .route("/admin/mail", get(notify::mail))
         .route("/admin/mail/desks", post(notify::save_desk))

@@ -314,7 +314,10 @@ api_test!(
             .await;
         assert_eq!(status, StatusCode::CREATED, "{created}");
         assert_eq!(created["name_ja"], "セキュリティ診断の依頼");
-        assert_eq!(created["name"], "Security Review", "in the admin's language");
+        assert_eq!(
+            created["name"], "Security Review",
+            "in the admin's language"
+        );
         let offered = categories(token.clone()).await;
         assert!(offered_types(&offered).contains(&"security_review".to_owned()));
         let (status, _) = app

@@ -14,6 +14,7 @@ mod browser_login;
 mod canned_replies;
 mod console;
 mod console_catalog;
+mod console_sla;
 mod demo;
 mod desk_workflow;
 mod inbound_mail;
