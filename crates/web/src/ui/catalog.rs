@@ -278,6 +278,9 @@ pub async fn create_menu(
 
 // ---- a ticket type ----
 
+/// A select of the type's form: (field, label key, choices as (code, words)).
+type Select = (&'static str, &'static str, Vec<(String, String)>);
+
 #[derive(Template)]
 #[template(path = "catalog_type.html")]
 struct TypePage {
@@ -288,8 +291,8 @@ struct TypePage {
     /// None while adding one.
     code: Option<String>,
     form: Fields,
-    /// Kind, channel and desk: (field, label key, choices).
-    selects: Vec<(&'static str, &'static str, Vec<(String, String)>)>,
+    /// Kind, channel and desk.
+    selects: Vec<Select>,
     /// (code, name, offered).
     plans: Vec<(String, String, bool)>,
 }
