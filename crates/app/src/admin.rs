@@ -17,7 +17,7 @@ use crate::password;
 use crate::{ServiceError, ServiceResult, parse_locale, parse_time_zone, required};
 
 /// Only admins pass.
-fn admin_only(actor: &User) -> ServiceResult<()> {
+pub(crate) fn admin_only(actor: &User) -> ServiceResult<()> {
     if actor.role == Role::Admin {
         Ok(())
     } else {

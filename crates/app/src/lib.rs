@@ -7,6 +7,7 @@ pub mod attachments;
 pub mod audit;
 pub mod callbacks;
 pub mod canned_replies;
+pub mod catalog;
 pub mod demo;
 pub mod desk;
 pub mod desk_members;

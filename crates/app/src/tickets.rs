@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use madoguchi_core::access::{TicketScope, may_file, may_reply, may_view_ticket};
-use madoguchi_core::catalog::{ServiceMenu, TicketType, ticket_types_for};
+use madoguchi_core::catalog::{ServiceMenu, TicketType, offered_menus, ticket_types_for};
 use madoguchi_core::category::{Categories, Category, NoCategory, categories_for};
 use madoguchi_core::model::{Contract, TicketPermission, User};
 use madoguchi_core::seen::{self, Change};
@@ -195,7 +195,8 @@ pub async fn filing_options(
 ) -> ServiceResult<FilingOptions> {
     let (contract, _) = filing_contract(store, user, contract_number).await?;
     let ticket_types = ticket_types_for(contract.plan, &store.ticket_types().await?);
-    let menus = store.service_menus().await?;
+    // Retired menus and items are not offered; a required item an admin added is asked.
+    let menus = offered_menus(&store.service_menus().await?);
     let tenants = store.tenant_ids_of(&contract.organization_id).await?;
     let colleagues = colleagues(store, &contract, &user.id).await?;
     Ok(FilingOptions {

@@ -9,6 +9,8 @@ pub struct TicketType {
     pub code: String,
     /// The English name of the guide ("General Inquiry").
     pub name: String,
+    /// The Japanese name; the seeded types keep the guide's English name here too.
+    pub name_ja: String,
     pub description_ja: String,
     pub description_en: String,
     pub kind: TicketKind,
@@ -18,6 +20,8 @@ pub struct TicketType {
     pub plans: Vec<SupportPlan>,
     /// Where the type appears in the pick list; lower first.
     pub position: i64,
+    /// No longer offered for new tickets; tickets filed with it keep it.
+    pub retired: bool,
 }
 
 impl TicketType {
@@ -26,9 +30,13 @@ impl TicketType {
     }
 }
 
-/// The ticket types a contract with `plan` offers, in pick-list order.
+/// The ticket types a contract with `plan` offers, in pick-list order; retired ones are not.
 pub fn ticket_types_for(plan: SupportPlan, all: &[TicketType]) -> Vec<TicketType> {
-    let mut offered: Vec<TicketType> = all.iter().filter(|t| t.offered_by(plan)).cloned().collect();
+    let mut offered: Vec<TicketType> = all
+        .iter()
+        .filter(|t| !t.retired && t.offered_by(plan))
+        .cloned()
+        .collect();
     offered.sort_by_key(|t| t.position);
     offered
 }
@@ -49,6 +57,10 @@ pub struct MenuItem {
     pub required: bool,
     /// The choices of a `select` item.
     pub options: Vec<String>,
+    /// Where the item appears in its menu; lower first.
+    pub position: i64,
+    /// No longer asked on new tickets; old tickets still show their value with this label.
+    pub retired: bool,
 }
 
 /// A service menu (サービスメニュー) with the items its tickets must contain.
@@ -57,8 +69,28 @@ pub struct ServiceMenu {
     pub key: String,
     pub name_ja: String,
     pub name_en: String,
+    /// Every item, retired ones too, in order.
     pub items: Vec<MenuItem>,
     pub position: i64,
+    /// No longer offered for new tickets; tickets about it keep it.
+    pub retired: bool,
+}
+
+/// The menus and items a new ticket may use: those not retired, in order.
+pub fn offered_menus(all: &[ServiceMenu]) -> Vec<ServiceMenu> {
+    let mut offered: Vec<ServiceMenu> = all
+        .iter()
+        .filter(|m| !m.retired)
+        .map(|m| ServiceMenu {
+            items: m.items.iter().filter(|i| !i.retired).cloned().collect(),
+            ..m.clone()
+        })
+        .collect();
+    offered.sort_by_key(|m| m.position);
+    for m in &mut offered {
+        m.items.sort_by_key(|i| i.position);
+    }
+    offered
 }
 
 /// Where a ticket type goes: what it is about, how it arrives, which desk answers.
@@ -75,6 +107,7 @@ fn ticket_type(
     TicketType {
         code: code.into(),
         name: name.into(),
+        name_ja: name.into(),
         description_ja: description_ja.into(),
         description_en: description_en.into(),
         kind,
@@ -82,6 +115,7 @@ fn ticket_type(
         desk,
         plans: plans.to_vec(),
         position,
+        retired: false,
     }
 }
 
@@ -177,6 +211,9 @@ fn item(key: &str, label_ja: &str, label_en: &str, input: MenuInput, options: &[
         input,
         required: true,
         options: options.iter().map(|o| (*o).to_owned()).collect(),
+        // Numbered by the menu it goes into.
+        position: 0,
+        retired: false,
     }
 }
 
@@ -192,8 +229,16 @@ pub fn seed_service_menus() -> Vec<ServiceMenu> {
             key: key.into(),
             name_ja: name_ja.into(),
             name_en: name_en.into(),
-            items,
+            items: items
+                .into_iter()
+                .enumerate()
+                .map(|(i, item)| MenuItem {
+                    position: i as i64,
+                    ..item
+                })
+                .collect(),
             position,
+            retired: false,
         }
     };
     let region = || item("region", "リージョン", "Region", Select, REGIONS);
@@ -415,6 +460,33 @@ mod tests {
                 t.code
             );
         }
+    }
+
+    #[test]
+    fn retired_types_menus_and_items_are_not_offered() {
+        let mut types = seed_ticket_types();
+        types
+            .iter_mut()
+            .find(|t| t.code == "general_inquiry")
+            .unwrap()
+            .retired = true;
+        assert_eq!(
+            ticket_types_for(SupportPlan::Basic, &types)
+                .into_iter()
+                .map(|t| t.code)
+                .collect::<Vec<_>>(),
+            ["incident_submission"]
+        );
+        let mut menus = seed_service_menus();
+        menus[0].retired = true;
+        menus[1].items[1].retired = true;
+        let offered = offered_menus(&menus);
+        assert_eq!(offered.len(), menus.len() - 1);
+        assert_eq!(offered[0].key, menus[1].key);
+        assert_eq!(
+            offered[0].items.iter().map(|i| &i.key).collect::<Vec<_>>(),
+            [&menus[1].items[0].key]
+        );
     }
 
     #[test]

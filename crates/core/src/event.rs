@@ -28,6 +28,8 @@ pub enum EventKind {
     DeskMemberAdded,
     DeskMemberRemoved,
     CatalogSeeded,
+    /// An admin added, changed, retired or deleted a ticket type, a service menu or an item.
+    CatalogUpdated,
     TicketCreated,
     /// Written by earlier versions for any agent change; kept to read old logs.
     TicketUpdated,
@@ -102,6 +104,7 @@ impl EventKind {
         EventKind::DeskMemberAdded,
         EventKind::DeskMemberRemoved,
         EventKind::CatalogSeeded,
+        EventKind::CatalogUpdated,
         EventKind::TicketCreated,
         EventKind::TicketUpdated,
         EventKind::TicketStatusChanged,
@@ -166,6 +169,7 @@ impl EventKind {
             DeskMemberAdded => "desk.member_added",
             DeskMemberRemoved => "desk.member_removed",
             CatalogSeeded => "catalog.seeded",
+            CatalogUpdated => "catalog.updated",
             TicketCreated => "ticket.created",
             TicketUpdated => "ticket.updated",
             TicketStatusChanged => "ticket.status_changed",

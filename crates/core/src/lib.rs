@@ -9,6 +9,7 @@ pub mod calendar;
 pub mod callback;
 pub mod canned;
 pub mod catalog;
+pub mod catalog_edit;
 pub mod category;
 pub mod codes;
 pub mod event;

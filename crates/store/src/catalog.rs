@@ -7,22 +7,23 @@ use madoguchi_core::catalog::{
 use madoguchi_core::event::EventKind;
 use madoguchi_core::{Desk, MenuInput, SupportPlan, TicketChannel, TicketKind};
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
 
 use serde_json::json;
 use sqlx::{AnyConnection, FromRow};
 
-use crate::db::code;
+use crate::db::{code, now};
 use crate::error::ConstraintExt;
 use crate::events::append;
 use crate::{Result, Store, StoreError};
 
-/// How long a read of the catalog is kept.
-const CATALOG_TTL: Duration = Duration::from_secs(10);
+/// The settings key whose value every change of the catalog replaces in its transaction, so
+/// that every instance's kept copy is known stale at once (the SLA configuration does the
+/// same): a change counts for the next filing everywhere, for one tiny query per read.
+pub(crate) const CATALOG_VERSION_KEY: &str = "catalog_version";
 
-/// One part of the catalog, as last read, with when.
+/// One part of the catalog, as last read, with the version it was read at.
 #[derive(Debug)]
-pub(crate) struct Kept<T>(Mutex<Option<(Instant, T)>>);
+pub(crate) struct Kept<T>(Mutex<Option<(String, T)>>);
 
 impl<T> Default for Kept<T> {
     fn default() -> Self {
@@ -31,21 +32,21 @@ impl<T> Default for Kept<T> {
 }
 
 impl<T: Clone> Kept<T> {
-    fn fresh(&self) -> Option<T> {
+    fn at(&self, version: &str) -> Option<T> {
         let kept = self
             .0
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         kept.as_ref()
-            .filter(|(at, _)| at.elapsed() < CATALOG_TTL)
+            .filter(|(at, _)| at == version)
             .map(|(_, v)| v.clone())
     }
 
-    fn keep(&self, value: T) {
+    fn keep(&self, version: String, value: T) {
         *self
             .0
             .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some((Instant::now(), value));
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some((version, value));
     }
 }
 
@@ -68,12 +69,14 @@ pub struct DeskInfo {
 struct TicketTypeRow {
     code: String,
     name: String,
+    name_ja: String,
     description_ja: String,
     description_en: String,
     kind: String,
     channel: String,
     desk: String,
     position: i64,
+    retired_at: Option<i64>,
 }
 
 #[derive(FromRow)]
@@ -85,12 +88,19 @@ struct MenuItemRow {
     input: String,
     requirement: String,
     options: String,
+    position: i64,
+    retired_at: Option<i64>,
 }
 
-async fn insert_ticket_type(conn: &mut AnyConnection, t: &TicketType) -> Result<()> {
+/// A retired record is stored with the time it was retired.
+fn retired_at(retired: bool) -> Option<i64> {
+    retired.then(now)
+}
+
+pub(crate) async fn insert_ticket_type(conn: &mut AnyConnection, t: &TicketType) -> Result<()> {
     sqlx::query(
-        "INSERT INTO ticket_types (code, name, description_ja, description_en, kind, channel, desk, position)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO ticket_types (code, name, description_ja, description_en, kind, channel, desk, position, name_ja, retired_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(&t.code)
     .bind(&t.name)
@@ -100,8 +110,11 @@ async fn insert_ticket_type(conn: &mut AnyConnection, t: &TicketType) -> Result<
     .bind(t.channel.code())
     .bind(t.desk.code())
     .bind(t.position)
+    .bind(&t.name_ja)
+    .bind(retired_at(t.retired))
     .execute(&mut *conn)
-    .await?;
+    .await
+    .taken("code")?;
     for plan in &t.plans {
         sqlx::query("INSERT INTO ticket_type_plans (ticket_type, plan) VALUES ($1, $2)")
             .bind(&t.code)
@@ -112,32 +125,43 @@ async fn insert_ticket_type(conn: &mut AnyConnection, t: &TicketType) -> Result<
     Ok(())
 }
 
-async fn insert_menu(conn: &mut AnyConnection, m: &ServiceMenu) -> Result<()> {
+pub(crate) async fn insert_menu(conn: &mut AnyConnection, m: &ServiceMenu) -> Result<()> {
     sqlx::query(
-        "INSERT INTO service_menus (key, name_ja, name_en, position) VALUES ($1, $2, $3, $4)",
+        "INSERT INTO service_menus (key, name_ja, name_en, position, retired_at) VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(&m.key)
     .bind(&m.name_ja)
     .bind(&m.name_en)
     .bind(m.position)
+    .bind(retired_at(m.retired))
     .execute(&mut *conn)
     .await?;
-    for (position, item) in m.items.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO service_menu_items (menu_key, key, label_ja, label_en, input, requirement, options, position)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(&m.key)
-        .bind(&item.key)
-        .bind(&item.label_ja)
-        .bind(&item.label_en)
-        .bind(item.input.code())
-        .bind(if item.required { "required" } else { "optional" })
-        .bind(serde_json::to_string(&item.options).map_err(StoreError::corrupt)?)
-        .bind(position as i64)
-        .execute(&mut *conn)
-        .await?;
+    for item in &m.items {
+        insert_menu_item(conn, &m.key, item).await?;
     }
+    Ok(())
+}
+
+pub(crate) async fn insert_menu_item(
+    conn: &mut AnyConnection,
+    menu_key: &str,
+    item: &MenuItem,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO service_menu_items (menu_key, key, label_ja, label_en, input, requirement, options, position, retired_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(menu_key)
+    .bind(&item.key)
+    .bind(&item.label_ja)
+    .bind(&item.label_en)
+    .bind(item.input.code())
+    .bind(if item.required { "required" } else { "optional" })
+    .bind(serde_json::to_string(&item.options).map_err(StoreError::corrupt)?)
+    .bind(item.position)
+    .bind(retired_at(item.retired))
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 
@@ -184,19 +208,31 @@ impl Store {
         Ok(())
     }
 
-    /// Every ticket type, in pick-list order, with the plans that offer it.
+    /// The catalog's version: it changes with every admin's change of the catalog.
+    async fn catalog_version(&self) -> Result<String> {
+        let version: Option<String> =
+            sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
+                .bind(CATALOG_VERSION_KEY)
+                .fetch_optional(&self.read)
+                .await?;
+        Ok(version.unwrap_or_default())
+    }
+
+    /// Every ticket type, retired ones too, in pick-list order, with the plans that offer it.
     pub async fn ticket_types(&self) -> Result<Vec<TicketType>> {
-        if let Some(types) = self.catalog.ticket_types.fresh() {
+        // The version is read before the types: types read after it are at least as new.
+        let version = self.catalog_version().await?;
+        if let Some(types) = self.catalog.ticket_types.at(&version) {
             return Ok(types);
         }
         let types = self.read_ticket_types().await?;
-        self.catalog.ticket_types.keep(types.clone());
+        self.catalog.ticket_types.keep(version, types.clone());
         Ok(types)
     }
 
-    async fn read_ticket_types(&self) -> Result<Vec<TicketType>> {
+    pub(crate) async fn read_ticket_types(&self) -> Result<Vec<TicketType>> {
         let rows: Vec<TicketTypeRow> = sqlx::query_as(
-            "SELECT code, name, description_ja, description_en, kind, channel, desk, position
+            "SELECT code, name, name_ja, description_ja, description_en, kind, channel, desk, position, retired_at
              FROM ticket_types ORDER BY position, code",
         )
         .fetch_all(&self.read)
@@ -220,6 +256,8 @@ impl Store {
                     plans: offered,
                     code: r.code,
                     name: r.name,
+                    name_ja: r.name_ja,
+                    retired: r.retired_at.is_some(),
                     description_ja: r.description_ja,
                     description_en: r.description_en,
                     position: r.position,
@@ -228,31 +266,33 @@ impl Store {
             .collect()
     }
 
-    /// Every service menu with its items, in list order.
+    /// Every service menu with its items, retired ones too, in list order. What a new ticket
+    /// may use is `madoguchi_core::catalog::offered_menus` of these.
     pub async fn service_menus(&self) -> Result<Vec<ServiceMenu>> {
-        if let Some(menus) = self.catalog.service_menus.fresh() {
+        let version = self.catalog_version().await?;
+        if let Some(menus) = self.catalog.service_menus.at(&version) {
             return Ok(menus);
         }
         let menus = self.read_service_menus().await?;
-        self.catalog.service_menus.keep(menus.clone());
+        self.catalog.service_menus.keep(version, menus.clone());
         Ok(menus)
     }
 
-    async fn read_service_menus(&self) -> Result<Vec<ServiceMenu>> {
-        let menus: Vec<(String, String, String, i64)> = sqlx::query_as(
-            "SELECT key, name_ja, name_en, position FROM service_menus ORDER BY position, key",
+    pub(crate) async fn read_service_menus(&self) -> Result<Vec<ServiceMenu>> {
+        let menus: Vec<(String, String, String, i64, Option<i64>)> = sqlx::query_as(
+            "SELECT key, name_ja, name_en, position, retired_at FROM service_menus ORDER BY position, key",
         )
         .fetch_all(&self.read)
         .await?;
         let items: Vec<MenuItemRow> = sqlx::query_as(
-            "SELECT menu_key, key, label_ja, label_en, input, requirement, options
-             FROM service_menu_items ORDER BY menu_key, position",
+            "SELECT menu_key, key, label_ja, label_en, input, requirement, options, position, retired_at
+             FROM service_menu_items ORDER BY menu_key, position, key",
         )
         .fetch_all(&self.read)
         .await?;
         menus
             .into_iter()
-            .map(|(key, name_ja, name_en, position)| {
+            .map(|(key, name_ja, name_en, position, retired_at)| {
                 let items = items
                     .iter()
                     .filter(|i| i.menu_key == key)
@@ -265,6 +305,8 @@ impl Store {
                             required: i.requirement == "required",
                             options: serde_json::from_str(&i.options)
                                 .map_err(StoreError::corrupt)?,
+                            position: i.position,
+                            retired: i.retired_at.is_some(),
                         })
                     })
                     .collect::<Result<Vec<_>>>()?;
@@ -274,6 +316,7 @@ impl Store {
                     name_en,
                     items,
                     position,
+                    retired: retired_at.is_some(),
                 })
             })
             .collect()

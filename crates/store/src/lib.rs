@@ -14,6 +14,7 @@ mod audit;
 mod callbacks;
 mod canned_replies;
 mod catalog;
+mod catalog_admin;
 mod contracts;
 mod db;
 mod demo;

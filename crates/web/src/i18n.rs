@@ -62,6 +62,10 @@ macro_rules! locale_files {
                 concat!("users.", $lang, ".toml"),
                 include_str!(concat!("../locales/users.", $lang, ".toml")),
             ),
+            (
+                concat!("catalog.", $lang, ".toml"),
+                include_str!(concat!("../locales/catalog.", $lang, ".toml")),
+            ),
         ]
     };
 }

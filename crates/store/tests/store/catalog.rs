@@ -227,3 +227,65 @@ store_test!(the_catalog_seed_is_logged_once, |store: Store| async move {
         seed_service_menus().len() as u64
     );
 });
+
+/// Two instances on one database: a catalog change by one is read by the other on its next
+/// read, though the other kept the catalog in memory (the kept copy is versioned).
+async fn another_instance_reads_a_catalog_change_at_once(
+    backend: madoguchi_store::testing::Backend,
+) {
+    let Some(db) = madoguchi_store::testing::TestDb::new(backend).await else {
+        return;
+    };
+    let other = Store::connect(&db.url).await.unwrap();
+    let kept_menus = other.service_menus().await.unwrap();
+    let kept_types = other.ticket_types().await.unwrap();
+    assert!(!kept_menus[0].retired && !kept_types[0].plans.is_empty());
+
+    let mut menu = kept_menus[0].clone();
+    menu.retired = true;
+    db.store.update_service_menu(None, &menu).await.unwrap();
+    let mut item = kept_menus[1].items[0].clone();
+    item.label_ja = "サーバー名".into();
+    db.store
+        .update_menu_item(None, &kept_menus[1].key, &item)
+        .await
+        .unwrap();
+    let mut ticket_type = kept_types[0].clone();
+    ticket_type.plans.clear();
+    db.store
+        .update_ticket_type(None, &ticket_type)
+        .await
+        .unwrap();
+
+    let menus = other.service_menus().await.unwrap();
+    assert!(menus[0].retired);
+    assert_eq!(menus[1].items[0].label_ja, "サーバー名");
+    assert!(other.ticket_types().await.unwrap()[0].plans.is_empty());
+    let kinds: Vec<String> = all_events(&db.store)
+        .await
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    assert_eq!(
+        kinds
+            .iter()
+            .filter(|k| *k == EventKind::CatalogUpdated.code())
+            .count(),
+        3,
+        "{kinds:?}"
+    );
+    other.close().await;
+    db.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_instance_reads_a_catalog_change_at_once_sqlite() {
+    another_instance_reads_a_catalog_change_at_once(madoguchi_store::testing::Backend::Sqlite)
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_instance_reads_a_catalog_change_at_once_postgres() {
+    another_instance_reads_a_catalog_change_at_once(madoguchi_store::testing::Backend::Postgres)
+        .await;
+}

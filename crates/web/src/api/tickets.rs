@@ -202,7 +202,8 @@ pub async fn categories(
     Ok(Json(CategoriesView::new(choice, user.locale)))
 }
 
-/// The service menus with the items a ticket about each must contain.
+/// The service menus a new ticket may be about, with the items it must contain (retired ones
+/// are left out).
 #[utoipa::path(get, path = "/api/v1/service-menus", tag = "tickets",
     responses((status = 200, body = List<ServiceMenuView>), (status = 401, body = Problem)))]
 pub async fn service_menus(
@@ -215,7 +216,7 @@ pub async fn service_menus(
         .await
         .map_err(madoguchi_app::ServiceError::from)?;
     Ok(Json(List::all(
-        menus
+        madoguchi_core::catalog::offered_menus(&menus)
             .iter()
             .map(|m| ServiceMenuView::new(m, user.locale))
             .collect(),

@@ -301,7 +301,10 @@ impl TicketTypeView {
     pub fn new(t: &madoguchi_core::catalog::TicketType, locale: Locale) -> Self {
         TicketTypeView {
             code: t.code.clone(),
-            name: t.name.clone(),
+            name: match locale {
+                Locale::Ja => t.name_ja.clone(),
+                Locale::En => t.name.clone(),
+            },
             description: match locale {
                 Locale::Ja => t.description_ja.clone(),
                 Locale::En => t.description_en.clone(),
@@ -419,6 +422,10 @@ pub struct MenuItemView {
     pub required: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub options: Option<Vec<String>>,
+    /// Order in the menu, lower first.
+    pub position: i64,
+    /// No longer asked on new tickets (only admins see retired items).
+    pub retired: bool,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -428,35 +435,45 @@ pub struct ServiceMenuView {
     pub name_ja: String,
     pub name_en: String,
     pub items: Vec<MenuItemView>,
+    pub position: i64,
+    /// No longer offered for new tickets (only admins see retired menus).
+    pub retired: bool,
+}
+
+fn pick(locale: Locale, ja: &str, en: &str) -> String {
+    if locale == Locale::Ja { ja } else { en }.to_owned()
+}
+
+impl MenuItemView {
+    pub fn new(i: &madoguchi_core::catalog::MenuItem, locale: Locale) -> Self {
+        MenuItemView {
+            key: i.key.clone(),
+            label: pick(locale, &i.label_ja, &i.label_en),
+            label_ja: i.label_ja.clone(),
+            label_en: i.label_en.clone(),
+            input: i.input.code().to_owned(),
+            required: i.required,
+            options: (!i.options.is_empty()).then(|| i.options.clone()),
+            position: i.position,
+            retired: i.retired,
+        }
+    }
 }
 
 impl ServiceMenuView {
     pub fn new(m: &madoguchi_core::catalog::ServiceMenu, locale: Locale) -> Self {
-        let pick = |ja: &str, en: &str| {
-            if locale == Locale::Ja {
-                ja.to_owned()
-            } else {
-                en.to_owned()
-            }
-        };
         ServiceMenuView {
             key: m.key.clone(),
-            name: pick(&m.name_ja, &m.name_en),
+            name: pick(locale, &m.name_ja, &m.name_en),
             name_ja: m.name_ja.clone(),
             name_en: m.name_en.clone(),
             items: m
                 .items
                 .iter()
-                .map(|i| MenuItemView {
-                    key: i.key.clone(),
-                    label: pick(&i.label_ja, &i.label_en),
-                    label_ja: i.label_ja.clone(),
-                    label_en: i.label_en.clone(),
-                    input: i.input.code().to_owned(),
-                    required: i.required,
-                    options: (!i.options.is_empty()).then(|| i.options.clone()),
-                })
+                .map(|i| MenuItemView::new(i, locale))
                 .collect(),
+            position: m.position,
+            retired: m.retired,
         }
     }
 }

@@ -293,7 +293,7 @@ impl OrganizationPage {
 
 #[derive(Deserialize, Default)]
 pub struct DoneQuery {
-    done: Option<String>,
+    pub(crate) done: Option<String>,
 }
 
 async fn organization_page(
@@ -662,15 +662,17 @@ enum Doomed {
     User,
 }
 
+/// A confirmation before a delete: the question names what goes.
 #[derive(Template)]
 #[template(path = "console_delete.html")]
-struct DeletePage {
-    w: Words,
-    nav: Nav,
-    csrf: String,
-    question: String,
-    action: String,
-    back: String,
+pub(crate) struct DeletePage {
+    pub(crate) w: Words,
+    pub(crate) nav: Nav,
+    pub(crate) csrf: String,
+    pub(crate) question: String,
+    pub(crate) action: String,
+    pub(crate) back: String,
+    pub(crate) back_label: String,
 }
 
 /// The record's organization, the words that name it, and where its delete posts.
@@ -758,6 +760,7 @@ async fn confirm(state: AppState, session: Session, what: Doomed, id: String) ->
                 question,
                 action,
                 back: format!("/admin/organizations/{org}"),
+                back_label: Words(locale).t("console.back").to_owned(),
             },
         ),
         Err(e) => fail(locale, e),

@@ -4,6 +4,7 @@
 mod audit;
 mod callbacks;
 mod canned_replies;
+mod catalog;
 mod console;
 mod console_users;
 pub(crate) mod home;
@@ -17,6 +18,7 @@ pub(crate) mod queues;
 mod reports;
 mod satisfaction;
 pub(crate) mod sla;
+mod sla_console;
 mod synonyms;
 mod ticket_page;
 mod tickets;
@@ -79,6 +81,50 @@ pub fn router() -> Router<AppState> {
         .route(
             "/admin/users/{id}/delete",
             get(console::confirm_delete_user).post(console::delete_user),
+        )
+        .route("/admin/catalog", get(catalog::list))
+        .route("/admin/catalog/types", post(catalog::create_type))
+        .route("/admin/catalog/types/new", get(catalog::new_type))
+        .route(
+            "/admin/catalog/types/{code}",
+            get(catalog::edit_type).post(catalog::update_type),
+        )
+        .route(
+            "/admin/catalog/types/{code}/delete",
+            get(catalog::confirm_delete_type).post(catalog::delete_type),
+        )
+        .route("/admin/catalog/menus", post(catalog::create_menu))
+        .route(
+            "/admin/catalog/menus/{key}",
+            get(catalog::edit_menu).post(catalog::update_menu),
+        )
+        .route(
+            "/admin/catalog/menus/{key}/delete",
+            get(catalog::confirm_delete_menu).post(catalog::delete_menu),
+        )
+        .route("/admin/catalog/menus/{key}/items", post(catalog::add_item))
+        .route(
+            "/admin/catalog/menus/{key}/items/{item}",
+            post(catalog::update_item),
+        )
+        .route(
+            "/admin/catalog/menus/{key}/items/{item}/delete",
+            get(catalog::confirm_delete_item).post(catalog::delete_item),
+        )
+        .route(
+            "/admin/sla",
+            get(sla_console::targets).post(sla_console::save_targets),
+        )
+        .route("/admin/calendar", get(sla_console::calendar))
+        .route("/admin/calendar/hours", post(sla_console::save_hours))
+        .route("/admin/calendar/holidays", post(sla_console::add_holiday))
+        .route(
+            "/admin/calendar/holidays/{date}/remove",
+            post(sla_console::remove_holiday),
+        )
+        .route(
+            "/admin/settings",
+            get(sla_console::settings).post(sla_console::save_settings),
         )
         .route("/admin/mail", get(notify::mail))
         .route("/admin/mail/desks", post(notify::save_desk))

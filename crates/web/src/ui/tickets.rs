@@ -57,7 +57,7 @@ pub(super) fn worded(locale: Locale, invalid: &Invalid) -> BTreeMap<String, Stri
     out
 }
 
-pub(super) fn localized<'a>(locale: Locale, ja: &'a str, en: &'a str) -> &'a str {
+pub(crate) fn localized<'a>(locale: Locale, ja: &'a str, en: &'a str) -> &'a str {
     if locale == Locale::Ja { ja } else { en }
 }
 

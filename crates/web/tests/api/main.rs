@@ -15,6 +15,8 @@ mod canned_replies;
 mod console;
 mod console_users;
 mod console_users_pages;
+mod console_catalog;
+mod console_sla;
 mod demo;
 mod desk_workflow;
 mod disabled_users;

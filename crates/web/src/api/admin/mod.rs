@@ -1,5 +1,6 @@
 //! `/api/v1/admin/…`: setting up customers (SPEC §8, admin API).
 
+mod catalog;
 mod contracts;
 mod desks;
 pub(crate) mod events;
@@ -47,6 +48,20 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(sla::add_holiday))
         .routes(routes!(sla::remove_holiday))
         .routes(routes!(sla::get_settings, sla::patch_settings))
+        .routes(routes!(catalog::list_types, catalog::create_type))
+        .routes(routes!(
+            catalog::get_type,
+            catalog::update_type,
+            catalog::delete_type
+        ))
+        .routes(routes!(catalog::list_menus, catalog::create_menu))
+        .routes(routes!(
+            catalog::get_menu,
+            catalog::update_menu,
+            catalog::delete_menu
+        ))
+        .routes(routes!(catalog::add_item))
+        .routes(routes!(catalog::update_item, catalog::delete_item))
         .routes(routes!(events::list))
         .routes(routes!(events::export))
 }
