@@ -10,6 +10,7 @@ pub mod canned_replies;
 pub mod demo;
 pub mod desk;
 pub mod identity;
+pub mod import;
 pub mod inbound;
 pub mod jobs;
 pub mod knowledge;

@@ -58,6 +58,10 @@ macro_rules! locale_files {
                 concat!("audit.", $lang, ".toml"),
                 include_str!(concat!("../locales/audit.", $lang, ".toml")),
             ),
+            (
+                concat!("import.", $lang, ".toml"),
+                include_str!(concat!("../locales/import.", $lang, ".toml")),
+            ),
         ]
     };
 }
@@ -169,6 +173,12 @@ mod tests {
             },
             Problem::Taken,
             Problem::NotFound,
+            Problem::Repeated { line: 3 },
+            Problem::InUse {
+                reason: "problem.in_use_by_tickets_named",
+                count: 7,
+                examples: vec!["SD-1001".into(), "…".into()],
+            },
         ];
         for p in problems {
             for locale in Locale::ALL {
@@ -230,6 +240,7 @@ mod tests {
                     "report.",
                     "notify.",
                     "audit.",
+                    "import.",
                 ]
                 .iter()
                 .any(|p| quoted.starts_with(p))

@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use madoguchi_app::ServiceError;
 use madoguchi_app::admin::{self, ContractInput, OrganizationInput, TenantInput, UserInput};
 use madoguchi_core::Locale;
-use madoguchi_store::{Cursor, PageRequest, Session};
+use madoguchi_store::{Cursor, Deletable, PageRequest, Session};
 use serde::Deserialize;
 
 use crate::auth::{Browser, check_csrf};
@@ -663,6 +663,19 @@ struct DeletePage {
     question: String,
     action: String,
     back: String,
+    /// What still uses the record, in words: the page offers no delete then.
+    blocked: Vec<String>,
+}
+
+impl Doomed {
+    fn deletable(self) -> Deletable {
+        match self {
+            Doomed::Organization => Deletable::Organization,
+            Doomed::Tenant => Deletable::Tenant,
+            Doomed::Contract => Deletable::Contract,
+            Doomed::User => Deletable::User,
+        }
+    }
 }
 
 /// The record's organization, the words that name it, and where its delete posts.
@@ -740,8 +753,13 @@ async fn confirm(state: AppState, session: Session, what: Doomed, id: String) ->
         return r;
     }
     let locale = session.user.locale;
-    match doomed(&state, &session, what, &id).await {
-        Ok((org, question, action)) => render(
+    let found = async {
+        let doomed = doomed(&state, &session, what, &id).await?;
+        let using = admin::dependents(&state.store, &session.user, what.deletable(), &id).await?;
+        Ok::<_, ServiceError>((doomed, using))
+    };
+    match found.await {
+        Ok(((org, question, action), using)) => render(
             locale,
             DeletePage {
                 w: Words(locale),
@@ -750,6 +768,11 @@ async fn confirm(state: AppState, session: Session, what: Doomed, id: String) ->
                 question,
                 action,
                 back: format!("/admin/organizations/{org}"),
+                blocked: admin::in_use(&using)
+                    .0
+                    .iter()
+                    .map(|e| i18n::problem(locale, &e.problem))
+                    .collect(),
             },
         ),
         Err(e) => fail(locale, e),

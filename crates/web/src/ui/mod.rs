@@ -6,6 +6,7 @@ mod callbacks;
 mod canned_replies;
 mod console;
 mod home;
+mod import;
 mod knowledge;
 pub(crate) mod login;
 mod merge;
@@ -75,6 +76,15 @@ pub fn router() -> Router<AppState> {
         .route(
             "/admin/users/{id}/delete",
             get(console::confirm_delete_user).post(console::delete_user),
+        )
+        .route(
+            "/admin/import",
+            get(import::form)
+                .post(import::upload)
+                // The file, and the form's few text fields around it.
+                .layer(DefaultBodyLimit::max(
+                    madoguchi_app::import::FILE_MAX_BYTES + 64 * 1024,
+                )),
         )
         .route("/admin/mail", get(notify::mail))
         .route("/admin/mail/desks", post(notify::save_desk))

@@ -15,6 +15,7 @@ mod canned_replies;
 mod console;
 mod demo;
 mod desk_workflow;
+mod import;
 mod inbound_mail;
 mod knowledge;
 mod knowledge_language;

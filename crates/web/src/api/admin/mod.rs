@@ -2,6 +2,7 @@
 
 mod contracts;
 pub(crate) mod events;
+mod import;
 mod organizations;
 mod permissions;
 mod sla;
@@ -9,6 +10,7 @@ mod tenants;
 mod tokens;
 mod users;
 
+use axum::extract::DefaultBodyLimit;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -46,4 +48,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(sla::get_settings, sla::patch_settings))
         .routes(routes!(events::list))
         .routes(routes!(events::export))
+        .merge(
+            // A file may be larger than a JSON body.
+            OpenApiRouter::new()
+                .routes(routes!(import::import))
+                .layer(DefaultBodyLimit::max(madoguchi_app::import::FILE_MAX_BYTES)),
+        )
 }
