@@ -4,7 +4,7 @@
 //! its line and column, and then nothing is written. A file without problems is written in one
 //! transaction: all or nothing. A dry run only reports.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use madoguchi_core::model::User;
 use madoguchi_core::values::{ContractNumber, Email, Name};
@@ -185,6 +185,9 @@ struct Created {
     users: HashMap<String, (u64, String)>,
     /// (email, contract number) → line.
     permissions: HashMap<(String, String), u64>,
+    /// The names, contract numbers and emails of rows with problems: rows that refer to them
+    /// are not also told that they do not exist (the first problem is the one to fix).
+    broken: HashSet<String>,
 }
 
 /// Reads and checks the whole file: the batch its valid rows make, and every problem.
@@ -232,7 +235,9 @@ async fn read(store: &Store, file: &[u8]) -> ServiceResult<(ImportBatch, Vec<Row
             match organization(store, &created, &mut stored_organizations, row).await? {
                 Ok(id) => id,
                 Err(problem) => {
-                    problems.push(row.line, "organization", problem);
+                    if let Some(problem) = problem {
+                        problems.push(row.line, "organization", problem);
+                    }
                     "-".to_owned()
                 }
             };
@@ -274,6 +279,7 @@ async fn read(store: &Store, file: &[u8]) -> ServiceResult<(ImportBatch, Vec<Row
                     Ok(new) => new,
                     Err(invalid) => {
                         problems.extend(row.line, invalid);
+                        created.broken.insert(row.get("contract_number").to_owned());
                         continue;
                     }
                 };
@@ -297,6 +303,7 @@ async fn read(store: &Store, file: &[u8]) -> ServiceResult<(ImportBatch, Vec<Row
                 if Role::parse(&role).is_ok_and(|r| !r.is_customer()) {
                     let reason = "problem.import_customers_only";
                     problems.push(row.line, "role", Problem::Conflicts { reason });
+                    created.broken.insert(row.get("email").to_ascii_lowercase());
                     continue;
                 }
                 // Passwords never travel in files: imported users sign in through the portal
@@ -313,6 +320,7 @@ async fn read(store: &Store, file: &[u8]) -> ServiceResult<(ImportBatch, Vec<Row
                     Ok((new, _)) => new,
                     Err(invalid) => {
                         problems.extend(row.line, invalid);
+                        created.broken.insert(row.get("email").to_ascii_lowercase());
                         continue;
                     }
                 };
@@ -503,27 +511,32 @@ fn exists<T>(found: madoguchi_store::Result<T>) -> ServiceResult<bool> {
 }
 
 /// The id of the organization a row names: one of the file's, or a stored one (looked up once
-/// per name).
+/// per name). `Err(None)` when it names an organization row with problems of its own.
 async fn organization(
     store: &Store,
     created: &Created,
     stored: &mut HashMap<String, Option<String>>,
     row: &Row,
-) -> ServiceResult<Result<String, Problem>> {
+) -> ServiceResult<Result<String, Option<Problem>>> {
     let name = match name(row) {
         Ok(name) => name,
-        Err(problem) => return Ok(Err(problem)),
+        Err(problem) => return Ok(Err(Some(problem))),
     };
     if let Some((_, id)) = created.organizations.get(name.as_str()) {
         return Ok(Ok(id.clone()));
+    }
+    if created.broken.contains(row.get("organization")) {
+        return Ok(Err(None));
     }
     if !stored.contains_key(name.as_str()) {
         let id = store.organization_id_named(&name).await?;
         stored.insert(name.as_str().to_owned(), id);
     }
-    Ok(stored[name.as_str()].clone().ok_or(Problem::Conflicts {
-        reason: "problem.import_no_organization",
-    }))
+    Ok(stored[name.as_str()]
+        .clone()
+        .ok_or(Some(Problem::Conflicts {
+            reason: "problem.import_no_organization",
+        })))
 }
 
 /// A permission row checked: its user and contract exist (in the file or stored) and belong
@@ -554,6 +567,7 @@ async fn permission(
     let user_org = match &email {
         Some(email) => match created.users.get(email.as_str()) {
             Some((_, org)) => Some(Some(org.clone())),
+            None if created.broken.contains(email.as_str()) => None,
             None => match store.user_by_email(email).await {
                 Ok(user) => Some(user.organization_id),
                 Err(madoguchi_store::StoreError::NotFound) => {
@@ -568,6 +582,7 @@ async fn permission(
     let contract_org = match &number {
         Some(number) => match created.contracts.get(number.as_str()) {
             Some((_, org)) => Some(org.clone()),
+            None if created.broken.contains(number.as_str()) => None,
             None => match store.contract_by_number(number.as_str()).await {
                 Ok(contract) => Some(contract.organization_id),
                 Err(madoguchi_store::StoreError::NotFound) => {

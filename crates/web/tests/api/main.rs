@@ -13,6 +13,7 @@ mod bad_input;
 mod browser_login;
 mod canned_replies;
 mod console;
+mod delete_refusals;
 mod demo;
 mod desk_workflow;
 mod import;
