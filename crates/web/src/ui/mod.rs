@@ -12,6 +12,7 @@ pub(crate) mod login;
 mod merge;
 mod multipart_form;
 pub(crate) mod notify;
+mod organization;
 mod permissions;
 pub(crate) mod queues;
 mod reports;
@@ -108,6 +109,8 @@ pub fn router() -> Router<AppState> {
         )
         .route("/login", get(login::page).post(login::submit))
         .route("/logout", axum::routing::post(login::log_out))
+        .route("/organization", get(organization::page))
+        .route("/organization/users/{id}", get(organization::user))
         .route(
             "/permissions",
             get(permissions::page).post(permissions::save),

@@ -23,6 +23,7 @@ mod knowledge_language;
 mod merge_callbacks_satisfaction;
 mod notifications;
 mod operations;
+mod organization_page;
 mod permissions;
 mod queues;
 mod reports;
