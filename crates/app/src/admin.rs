@@ -9,7 +9,10 @@ use madoguchi_core::model::{
 use madoguchi_core::token::check_new_token;
 use madoguchi_core::values::{ContractNumber, Email, Name, TenantId, check_password};
 use madoguchi_core::{Channel, Desk, Invalid, Locale, PermissionLevel, Problem, Role, SupportPlan};
-use madoguchi_store::{IssuedToken, Page, PageRequest, Store, TokenInfo, UserChanges, UserFilter};
+use madoguchi_store::{
+    Deletable, Dependents, IssuedToken, Page, PageRequest, Store, StoreError, TokenInfo,
+    UserChanges, UserFilter,
+};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -139,7 +142,85 @@ pub async fn rename_organization(
 
 pub async fn delete_organization(store: &Store, actor: &User, id: &str) -> ServiceResult<()> {
     admin_only(actor)?;
-    Ok(store.delete_organization(Some(&actor.id), id).await?)
+    let deleted = store.delete_organization(Some(&actor.id), id).await;
+    unless_in_use(store, Deletable::Organization, id, deleted).await
+}
+
+// ---- what a delete leaves alone ----
+
+/// What still uses a record (admins only): a confirmation page says it before the delete.
+pub async fn dependents(
+    store: &Store,
+    actor: &User,
+    of: Deletable,
+    id: &str,
+) -> ServiceResult<Dependents> {
+    admin_only(actor)?;
+    Ok(store.dependents(of, id).await?)
+}
+
+/// One problem per kind of record that still uses another, naming the first tickets by key;
+/// empty when nothing does.
+pub fn in_use(dependents: &Dependents) -> Invalid {
+    let mut problems = Invalid::new();
+    let kinds = [
+        (
+            "tickets",
+            dependents.tickets,
+            "problem.in_use_by_tickets_named",
+        ),
+        ("users", dependents.users, "problem.in_use_by_users"),
+        ("tenants", dependents.tenants, "problem.in_use_by_tenants"),
+        (
+            "contracts",
+            dependents.contracts,
+            "problem.in_use_by_contracts",
+        ),
+    ];
+    for (field, count, reason) in kinds {
+        if count > 0 {
+            let mut examples: Vec<String> = match field {
+                "tickets" => dependents
+                    .ticket_keys
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect(),
+                _ => Vec::new(),
+            };
+            if field == "tickets" && examples.len() < count as usize {
+                examples.push("…".to_owned());
+            }
+            problems.push(
+                field,
+                Problem::InUse {
+                    reason,
+                    count: count as u64,
+                    examples,
+                },
+            );
+        }
+    }
+    problems
+}
+
+/// A delete the store refused because other records use the record answers what they are.
+async fn unless_in_use(
+    store: &Store,
+    of: Deletable,
+    id: &str,
+    deleted: Result<(), StoreError>,
+) -> ServiceResult<()> {
+    match deleted {
+        Err(StoreError::InUse { by }) => {
+            let problems = in_use(&store.dependents(of, id).await?);
+            if problems.is_empty() {
+                // Something no refusal names yet (an agent's canned reply…): say it generally.
+                return Err(StoreError::InUse { by }.into());
+            }
+            Err(ServiceError::Conflict(problems))
+        }
+        other => Ok(other?),
+    }
 }
 
 // ---- tenants ----
@@ -153,23 +234,28 @@ pub struct TenantInput {
     pub name: Option<String>,
 }
 
-pub async fn create_tenant(
-    store: &Store,
-    actor: &User,
-    input: &TenantInput,
-) -> ServiceResult<Tenant> {
-    admin_only(actor)?;
+/// A new tenant from its input, or every problem with it.
+pub(crate) fn parse_tenant(input: &TenantInput) -> Result<NewTenant, Invalid> {
     let mut errors = Invalid::new();
     let organization_id = required("organization_id", &input.organization_id, &mut errors);
     let tenant_id = required("tenant_id", &input.tenant_id, &mut errors)
         .and_then(|t| errors.check("tenant_id", TenantId::parse(t)));
     let name = parse_optional_name("name", &input.name, &mut errors);
     errors.into_result()?;
-    let new = NewTenant {
+    Ok(NewTenant {
         organization_id: organization_id.expect("checked above").to_owned(),
         tenant_id: tenant_id.expect("checked above"),
         name: name.expect("checked above"),
-    };
+    })
+}
+
+pub async fn create_tenant(
+    store: &Store,
+    actor: &User,
+    input: &TenantInput,
+) -> ServiceResult<Tenant> {
+    admin_only(actor)?;
+    let new = parse_tenant(input)?;
     Ok(store.create_tenant(Some(&actor.id), &new).await?)
 }
 
@@ -239,7 +325,8 @@ pub async fn update_tenant(
 
 pub async fn delete_tenant(store: &Store, actor: &User, id: &str) -> ServiceResult<()> {
     admin_only(actor)?;
-    Ok(store.delete_tenant(Some(&actor.id), id).await?)
+    let deleted = store.delete_tenant(Some(&actor.id), id).await;
+    unless_in_use(store, Deletable::Tenant, id, deleted).await
 }
 
 // ---- contracts ----
@@ -262,7 +349,7 @@ pub struct ContractInput {
     pub partner_name: Option<String>,
 }
 
-fn parse_contract(input: &ContractInput) -> Result<NewContract, Invalid> {
+pub(crate) fn parse_contract(input: &ContractInput) -> Result<NewContract, Invalid> {
     let mut errors = Invalid::new();
     let organization_id = required("organization_id", &input.organization_id, &mut errors);
     let contract_number = required("contract_number", &input.contract_number, &mut errors)
@@ -390,7 +477,8 @@ pub async fn update_contract(
 
 pub async fn delete_contract(store: &Store, actor: &User, id: &str) -> ServiceResult<()> {
     admin_only(actor)?;
-    Ok(store.delete_contract(Some(&actor.id), id).await?)
+    let deleted = store.delete_contract(Some(&actor.id), id).await;
+    unless_in_use(store, Deletable::Contract, id, deleted).await
 }
 
 // ---- users ----
@@ -454,8 +542,9 @@ fn parse_password(input: &Option<String>, errors: &mut Invalid) -> Option<Option
     }
 }
 
-pub async fn create_user(store: &Store, actor: &User, input: &UserInput) -> ServiceResult<User> {
-    admin_only(actor)?;
+/// A new user from their input, without a password hash yet, and the password to hash (if
+/// any); or every problem with the input.
+pub(crate) fn parse_new_user(input: &UserInput) -> Result<(NewUser, Option<String>), Invalid> {
     let mut errors = Invalid::new();
     let email = required("email", &input.email, &mut errors)
         .and_then(|v| errors.check("email", Email::parse(v)));
@@ -488,10 +577,6 @@ pub async fn create_user(store: &Store, actor: &User, input: &UserInput) -> Serv
     let password = parse_password(&input.password, &mut errors);
     let desks = parse_desks(&input.desks, role, &mut errors);
     errors.into_result()?;
-    let password_hash = match password.expect("checked above") {
-        Some(p) => Some(password::hash(p).await?),
-        None => None,
-    };
     let new = NewUser {
         email: email.expect("checked above"),
         name: name.expect("checked above"),
@@ -499,9 +584,18 @@ pub async fn create_user(store: &Store, actor: &User, input: &UserInput) -> Serv
         organization_id: organization_id.map(str::to_owned),
         locale: locale.expect("checked above").unwrap_or(Locale::DEFAULT),
         time_zone: time_zone.expect("checked above"),
-        password_hash,
+        password_hash: None,
         desks: desks.unwrap_or_default(),
     };
+    Ok((new, password.expect("checked above")))
+}
+
+pub async fn create_user(store: &Store, actor: &User, input: &UserInput) -> ServiceResult<User> {
+    admin_only(actor)?;
+    let (mut new, password) = parse_new_user(input)?;
+    if let Some(p) = password {
+        new.password_hash = Some(password::hash(p).await?);
+    }
     Ok(store.create_user(Some(&actor.id), &new).await?)
 }
 
@@ -621,7 +715,8 @@ pub async fn delete_user(store: &Store, actor: &User, id: &str) -> ServiceResult
             "admins may not delete themselves".into(),
         ));
     }
-    Ok(store.delete_user(Some(&actor.id), id).await?)
+    let deleted = store.delete_user(Some(&actor.id), id).await;
+    unless_in_use(store, Deletable::User, id, deleted).await
 }
 
 // ---- ticket permissions ----

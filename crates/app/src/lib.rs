@@ -12,6 +12,7 @@ pub mod demo;
 pub mod desk;
 pub mod desk_members;
 pub mod identity;
+pub mod import;
 pub mod inbound;
 pub mod jobs;
 pub mod knowledge;

@@ -30,6 +30,15 @@ pub enum Problem {
     NotFound,
     /// The value is well-formed but does not fit with the others; `reason` is a locale key.
     Conflicts { reason: &'static str },
+    /// Given twice in one input (a file's rows): `line` is where it was given first.
+    Repeated { line: u64 },
+    /// Other records still use this one, so it stays: `reason` is a locale key worded with
+    /// `{count}` (all of them) and `{examples}` (the first few, e.g. ticket keys).
+    InUse {
+        reason: &'static str,
+        count: u64,
+        examples: Vec<String>,
+    },
 }
 
 impl Problem {
@@ -47,6 +56,8 @@ impl Problem {
             Problem::Taken => "problem.taken",
             Problem::NotFound => "problem.not_found",
             Problem::Conflicts { reason } => reason,
+            Problem::Repeated { .. } => "problem.repeated",
+            Problem::InUse { reason, .. } => reason,
         }
     }
 
@@ -60,6 +71,13 @@ impl Problem {
                 ("allowed", e.allowed.join(", ")),
             ],
             Problem::NotAChoice { allowed } => vec![("allowed", allowed.join(", "))],
+            Problem::Repeated { line } => vec![("line", line.to_string())],
+            Problem::InUse {
+                count, examples, ..
+            } => vec![
+                ("count", count.to_string()),
+                ("examples", examples.join(", ")),
+            ],
             _ => Vec::new(),
         }
     }

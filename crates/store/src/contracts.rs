@@ -75,44 +75,54 @@ pub(crate) async fn by_number(conn: &mut AnyConnection, number: &str) -> Result<
     .try_into()
 }
 
+/// Inserts a contract and appends its event, in the caller's transaction.
+pub(crate) async fn insert(
+    conn: &mut AnyConnection,
+    actor: Option<&str>,
+    new: &NewContract,
+) -> Result<Contract> {
+    let id = new_id();
+    let row: ContractRow = sqlx::query_as(concat!(
+        "INSERT INTO contracts (",
+        columns!(),
+        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ",
+        columns!()
+    ))
+    .bind(&id)
+    .bind(&new.organization_id)
+    .bind(new.contract_number.as_str())
+    .bind(new.product_line.as_str())
+    .bind(new.contracting_corporation.as_str())
+    .bind(new.plan.code())
+    .bind(new.channel.code())
+    .bind(new.partner_name.as_ref().map(Name::as_str))
+    .bind(now())
+    .fetch_one(&mut *conn)
+    .await
+    .taken("contract_number")
+    .dangling("organization_id")?;
+    append(
+        conn,
+        EventKind::ContractCreated,
+        actor,
+        &id,
+        Some(&new.organization_id),
+        describe(new),
+    )
+    .await?;
+    row.try_into()
+}
+
 impl Store {
     pub async fn create_contract(
         &self,
         actor: Option<&str>,
         new: &NewContract,
     ) -> Result<Contract> {
-        let id = new_id();
         let mut tx = self.begin().await?;
-        let row: ContractRow = sqlx::query_as(concat!(
-            "INSERT INTO contracts (",
-            columns!(),
-            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ",
-            columns!()
-        ))
-        .bind(&id)
-        .bind(&new.organization_id)
-        .bind(new.contract_number.as_str())
-        .bind(new.product_line.as_str())
-        .bind(new.contracting_corporation.as_str())
-        .bind(new.plan.code())
-        .bind(new.channel.code())
-        .bind(new.partner_name.as_ref().map(Name::as_str))
-        .bind(now())
-        .fetch_one(&mut *tx)
-        .await
-        .taken("contract_number")
-        .dangling("organization_id")?;
-        append(
-            &mut tx,
-            EventKind::ContractCreated,
-            actor,
-            &id,
-            Some(&new.organization_id),
-            describe(new),
-        )
-        .await?;
+        let created = insert(&mut tx, actor, new).await?;
         tx.commit().await?;
-        row.try_into()
+        Ok(created)
     }
 
     pub async fn contract(&self, id: &str) -> Result<Contract> {

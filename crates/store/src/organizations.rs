@@ -2,7 +2,7 @@ use madoguchi_core::event::EventKind;
 use madoguchi_core::model::Organization;
 use madoguchi_core::values::Name;
 use serde_json::json;
-use sqlx::FromRow;
+use sqlx::{AnyConnection, FromRow};
 
 use crate::db::{new_id, now, time};
 use crate::error::ConstraintExt;
@@ -27,34 +27,55 @@ impl TryFrom<OrganizationRow> for Organization {
     }
 }
 
+/// Inserts an organization with the id given and appends its event, in the caller's
+/// transaction (a bulk import names its new organizations' ids before writing them).
+pub(crate) async fn insert(
+    conn: &mut AnyConnection,
+    actor: Option<&str>,
+    id: &str,
+    name: &Name,
+) -> Result<Organization> {
+    let row: OrganizationRow = sqlx::query_as(
+        "INSERT INTO organizations (id, name, created_at) VALUES ($1, $2, $3) RETURNING id, name, created_at",
+    )
+    .bind(id)
+    .bind(name.as_str())
+    .bind(now())
+    .fetch_one(&mut *conn)
+    .await
+    .taken("name")?;
+    append(
+        conn,
+        EventKind::OrganizationCreated,
+        actor,
+        id,
+        Some(id),
+        json!({ "name": name }),
+    )
+    .await?;
+    row.try_into()
+}
+
 impl Store {
     pub async fn create_organization(
         &self,
         actor: Option<&str>,
         name: &Name,
     ) -> Result<Organization> {
-        let id = new_id();
         let mut tx = self.begin().await?;
-        let row: OrganizationRow = sqlx::query_as(
-            "INSERT INTO organizations (id, name, created_at) VALUES ($1, $2, $3) RETURNING id, name, created_at",
-        )
-        .bind(&id)
-        .bind(name.as_str())
-        .bind(now())
-        .fetch_one(&mut *tx)
-        .await
-        .taken("name")?;
-        append(
-            &mut tx,
-            EventKind::OrganizationCreated,
-            actor,
-            &id,
-            Some(&id),
-            json!({ "name": name }),
-        )
-        .await?;
+        let created = insert(&mut tx, actor, &new_id(), name).await?;
         tx.commit().await?;
-        row.try_into()
+        Ok(created)
+    }
+
+    /// The id of the organization named exactly `name`, if there is one.
+    pub async fn organization_id_named(&self, name: &Name) -> Result<Option<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT id FROM organizations WHERE name = $1")
+                .bind(name.as_str())
+                .fetch_optional(&self.read)
+                .await?,
+        )
     }
 
     pub async fn organization(&self, id: &str) -> Result<Organization> {

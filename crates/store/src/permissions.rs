@@ -2,7 +2,7 @@ use madoguchi_core::PermissionLevel;
 use madoguchi_core::event::EventKind;
 use madoguchi_core::model::TicketPermission;
 use serde_json::json;
-use sqlx::FromRow;
+use sqlx::{AnyConnection, FromRow};
 
 use crate::db::{code, now};
 use crate::error::ConstraintExt;
@@ -33,6 +33,52 @@ fn permissions(rows: Vec<PermissionRow>) -> Result<Vec<TicketPermission>> {
     rows.into_iter().map(TicketPermission::try_from).collect()
 }
 
+/// Grants `level` on a contract (or changes the level held) and appends its event, in the
+/// caller's transaction.
+pub(crate) async fn grant(
+    conn: &mut AnyConnection,
+    actor: Option<&str>,
+    user_id: &str,
+    contract_id: &str,
+    level: PermissionLevel,
+) -> Result<TicketPermission> {
+    sqlx::query(
+        "INSERT INTO ticket_permissions (user_id, contract_id, level, granted_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (user_id, contract_id) DO UPDATE SET level = excluded.level, granted_at = excluded.granted_at",
+    )
+    .bind(user_id)
+    .bind(contract_id)
+    .bind(level.code())
+    .bind(now())
+    .execute(&mut *conn)
+    .await
+    .dangling("user_id")?;
+    let row: PermissionRow = sqlx::query_as(
+        "SELECT p.user_id, p.contract_id, c.contract_number, p.level
+         FROM ticket_permissions p JOIN contracts c ON c.id = p.contract_id
+         WHERE p.user_id = $1 AND p.contract_id = $2",
+    )
+    .bind(user_id)
+    .bind(contract_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    let organization_id: String =
+        sqlx::query_scalar("SELECT organization_id FROM contracts WHERE id = $1")
+            .bind(contract_id)
+            .fetch_one(&mut *conn)
+            .await?;
+    append(
+        conn,
+        EventKind::PermissionGranted,
+        actor,
+        user_id,
+        Some(&organization_id),
+        json!({ "contract_number": row.contract_number, "level": level }),
+    )
+    .await?;
+    row.try_into()
+}
+
 impl Store {
     /// Grants `level` on a contract, or changes the level already held.
     pub async fn grant_permission(
@@ -43,42 +89,9 @@ impl Store {
         level: PermissionLevel,
     ) -> Result<TicketPermission> {
         let mut tx = self.begin().await?;
-        sqlx::query(
-            "INSERT INTO ticket_permissions (user_id, contract_id, level, granted_at) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (user_id, contract_id) DO UPDATE SET level = excluded.level, granted_at = excluded.granted_at",
-        )
-        .bind(user_id)
-        .bind(contract_id)
-        .bind(level.code())
-        .bind(now())
-        .execute(&mut *tx)
-        .await
-        .dangling("user_id")?;
-        let row: PermissionRow = sqlx::query_as(
-            "SELECT p.user_id, p.contract_id, c.contract_number, p.level
-             FROM ticket_permissions p JOIN contracts c ON c.id = p.contract_id
-             WHERE p.user_id = $1 AND p.contract_id = $2",
-        )
-        .bind(user_id)
-        .bind(contract_id)
-        .fetch_one(&mut *tx)
-        .await?;
-        let organization_id: String =
-            sqlx::query_scalar("SELECT organization_id FROM contracts WHERE id = $1")
-                .bind(contract_id)
-                .fetch_one(&mut *tx)
-                .await?;
-        append(
-            &mut tx,
-            EventKind::PermissionGranted,
-            actor,
-            user_id,
-            Some(&organization_id),
-            json!({ "contract_number": row.contract_number, "level": level }),
-        )
-        .await?;
+        let granted = grant(&mut tx, actor, user_id, contract_id, level).await?;
         tx.commit().await?;
-        row.try_into()
+        Ok(granted)
     }
 
     /// Revokes a user's permission on a contract; `NotFound` if they held none.

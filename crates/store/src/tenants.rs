@@ -1,8 +1,8 @@
 use madoguchi_core::event::EventKind;
 use madoguchi_core::model::{NewTenant, Tenant};
-use madoguchi_core::values::Name;
+use madoguchi_core::values::{Name, TenantId};
 use serde_json::json;
-use sqlx::FromRow;
+use sqlx::{AnyConnection, FromRow};
 
 use crate::db::{new_id, now, time};
 use crate::error::ConstraintExt;
@@ -31,34 +31,54 @@ impl TryFrom<TenantRow> for Tenant {
     }
 }
 
+/// Inserts a tenant and appends its event, in the caller's transaction.
+pub(crate) async fn insert(
+    conn: &mut AnyConnection,
+    actor: Option<&str>,
+    new: &NewTenant,
+) -> Result<Tenant> {
+    let id = new_id();
+    let row: TenantRow = sqlx::query_as(
+        "INSERT INTO tenants (id, organization_id, tenant_id, name, created_at) VALUES ($1, $2, $3, $4, $5)
+         RETURNING id, organization_id, tenant_id, name, created_at",
+    )
+    .bind(&id)
+    .bind(&new.organization_id)
+    .bind(new.tenant_id.as_str())
+    .bind(new.name.as_ref().map(Name::as_str))
+    .bind(now())
+    .fetch_one(&mut *conn)
+    .await
+    .taken("tenant_id")
+    .dangling("organization_id")?;
+    append(
+        conn,
+        EventKind::TenantCreated,
+        actor,
+        &id,
+        Some(&new.organization_id),
+        json!({ "tenant_id": new.tenant_id, "name": new.name }),
+    )
+    .await?;
+    row.try_into()
+}
+
 impl Store {
     pub async fn create_tenant(&self, actor: Option<&str>, new: &NewTenant) -> Result<Tenant> {
-        let id = new_id();
         let mut tx = self.begin().await?;
-        let row: TenantRow = sqlx::query_as(
-            "INSERT INTO tenants (id, organization_id, tenant_id, name, created_at) VALUES ($1, $2, $3, $4, $5)
-             RETURNING id, organization_id, tenant_id, name, created_at",
-        )
-        .bind(&id)
-        .bind(&new.organization_id)
-        .bind(new.tenant_id.as_str())
-        .bind(new.name.as_ref().map(Name::as_str))
-        .bind(now())
-        .fetch_one(&mut *tx)
-        .await
-        .taken("tenant_id")
-        .dangling("organization_id")?;
-        append(
-            &mut tx,
-            EventKind::TenantCreated,
-            actor,
-            &id,
-            Some(&new.organization_id),
-            json!({ "tenant_id": new.tenant_id, "name": new.name }),
-        )
-        .await?;
+        let created = insert(&mut tx, actor, new).await?;
         tx.commit().await?;
-        row.try_into()
+        Ok(created)
+    }
+
+    /// Whether a tenant with this cloud tenant ID exists.
+    pub async fn tenant_id_exists(&self, tenant_id: &TenantId) -> Result<bool> {
+        let found: Option<String> =
+            sqlx::query_scalar("SELECT id FROM tenants WHERE tenant_id = $1")
+                .bind(tenant_id.as_str())
+                .fetch_optional(&self.read)
+                .await?;
+        Ok(found.is_some())
     }
 
     pub async fn tenant(&self, id: &str) -> Result<Tenant> {

@@ -3,7 +3,7 @@ use madoguchi_core::model::{DEFAULT_TIME_ZONE, NewUser, User};
 use madoguchi_core::values::{Email, Name};
 use madoguchi_core::{Locale, Role};
 use serde_json::json;
-use sqlx::FromRow;
+use sqlx::{AnyConnection, FromRow};
 
 use crate::db::{code, new_id, now, time};
 use crate::error::ConstraintExt;
@@ -96,47 +96,57 @@ impl UserChanges {
     }
 }
 
+/// Inserts a user with their desks and appends their event, in the caller's transaction.
+pub(crate) async fn insert(
+    conn: &mut AnyConnection,
+    actor: Option<&str>,
+    new: &NewUser,
+) -> Result<User> {
+    let id = new_id();
+    let row: UserRow = sqlx::query_as(concat!(
+        "INSERT INTO users (",
+        columns!(),
+        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL) RETURNING ",
+        columns!()
+    ))
+    .bind(&id)
+    .bind(new.email.as_str())
+    .bind(new.name.as_str())
+    .bind(new.role.code())
+    .bind(new.organization_id.as_deref())
+    .bind(new.locale.code())
+    .bind(new.time_zone.as_deref().unwrap_or(DEFAULT_TIME_ZONE))
+    .bind(now())
+    .bind(new.password_hash.as_deref())
+    .fetch_one(&mut *conn)
+    .await
+    .taken("email")
+    .dangling("organization_id")?;
+    for desk in &new.desks {
+        sqlx::query("INSERT INTO desk_members (desk, user_id) VALUES ($1, $2)")
+            .bind(desk.code())
+            .bind(&id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    append(
+        conn,
+        EventKind::UserCreated,
+        actor,
+        &id,
+        new.organization_id.as_deref(),
+        json!({ "email": new.email, "name": new.name, "role": new.role, "desks": new.desks }),
+    )
+    .await?;
+    row.into_user()
+}
+
 impl Store {
     pub async fn create_user(&self, actor: Option<&str>, new: &NewUser) -> Result<User> {
-        let id = new_id();
         let mut tx = self.begin().await?;
-        let row: UserRow = sqlx::query_as(concat!(
-            "INSERT INTO users (",
-            columns!(),
-            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL) RETURNING ",
-            columns!()
-        ))
-        .bind(&id)
-        .bind(new.email.as_str())
-        .bind(new.name.as_str())
-        .bind(new.role.code())
-        .bind(new.organization_id.as_deref())
-        .bind(new.locale.code())
-        .bind(new.time_zone.as_deref().unwrap_or(DEFAULT_TIME_ZONE))
-        .bind(now())
-        .bind(new.password_hash.as_deref())
-        .fetch_one(&mut *tx)
-        .await
-        .taken("email")
-        .dangling("organization_id")?;
-        for desk in &new.desks {
-            sqlx::query("INSERT INTO desk_members (desk, user_id) VALUES ($1, $2)")
-                .bind(desk.code())
-                .bind(&id)
-                .execute(&mut *tx)
-                .await?;
-        }
-        append(
-            &mut tx,
-            EventKind::UserCreated,
-            actor,
-            &id,
-            new.organization_id.as_deref(),
-            json!({ "email": new.email, "name": new.name, "role": new.role, "desks": new.desks }),
-        )
-        .await?;
+        let created = insert(&mut tx, actor, new).await?;
         tx.commit().await?;
-        row.into_user()
+        Ok(created)
     }
 
     pub async fn user(&self, id: &str) -> Result<User> {

@@ -35,6 +35,8 @@ pub enum ApiError {
     TooLarge(String),
     /// 422: the fields listed are invalid.
     Invalid(Invalid),
+    /// 422: rows of an uploaded file are invalid; each problem names its line.
+    InvalidRows(Vec<ProblemField>),
     /// 500: our fault; logged.
     Internal,
     /// 503: cannot be done now; try again later.
@@ -59,11 +61,14 @@ pub struct Problem {
     pub merged_into: Option<String>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ProblemField {
-    /// The JSON path of the input: `summary`, `menu_fields.server_name`.
+    /// The JSON path of the input: `summary`, `menu_fields.server_name`; for a file, its column.
     pub field: String,
     pub message: String,
+    /// For a file (a CSV import): the line the problem is on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
 }
 
 /// API wording is English: integrations read it; people read the UI in their language.
@@ -76,6 +81,7 @@ fn field_list(invalid: &Invalid) -> Vec<ProblemField> {
         .map(|e| ProblemField {
             field: e.field.clone(),
             message: i18n::problem(API_LOCALE, &e.problem),
+            line: None,
         })
         .collect()
 }
@@ -137,6 +143,23 @@ impl ApiError {
                     "Invalid fields",
                     summary(&fields),
                     Some(fields),
+                )
+            }
+            ApiError::InvalidRows(fields) => {
+                let lines: Vec<String> = fields
+                    .iter()
+                    .map(|f| format!("line {} {}: {}", f.line.unwrap_or(0), f.field, f.message))
+                    .collect();
+                (
+                    422,
+                    "invalid-rows",
+                    "Invalid rows",
+                    format!(
+                        "{} problems; nothing was written. Fix them and send the file again. {}",
+                        fields.len(),
+                        lines.join(" ")
+                    ),
+                    Some(fields.clone()),
                 )
             }
             ApiError::Unavailable(why) => {

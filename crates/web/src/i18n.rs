@@ -66,6 +66,10 @@ macro_rules! locale_files {
                 concat!("catalog.", $lang, ".toml"),
                 include_str!(concat!("../locales/catalog.", $lang, ".toml")),
             ),
+            (
+                concat!("import.", $lang, ".toml"),
+                include_str!(concat!("../locales/import.", $lang, ".toml")),
+            ),
         ]
     };
 }
@@ -177,6 +181,12 @@ mod tests {
             },
             Problem::Taken,
             Problem::NotFound,
+            Problem::Repeated { line: 3 },
+            Problem::InUse {
+                reason: "problem.in_use_by_tickets_named",
+                count: 7,
+                examples: vec!["SD-1001".into(), "…".into()],
+            },
         ];
         for p in problems {
             for locale in Locale::ALL {
@@ -239,6 +249,9 @@ mod tests {
                     "notify.",
                     "audit.",
                     "users.",
+                    "import.",
+                    "catalog.",
+                    "sla_console.",
                 ]
                 .iter()
                 .any(|p| quoted.starts_with(p))

@@ -888,6 +888,8 @@ async fn confirm(state: AppState, session: Session, what: Doomed, path: Vec<Stri
                 action,
                 back_label: Words(locale).t("catalog.back").to_owned(),
                 back,
+                // A type, menu or item in use is refused when deleted, with the advice to retire it.
+                blocked: Vec::new(),
             },
         ),
         Err(e) => fail(locale, e),

@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use madoguchi_app::ServiceError;
 use madoguchi_app::admin::{self, ContractInput, OrganizationInput, TenantInput, UserInput};
 use madoguchi_core::Locale;
-use madoguchi_store::{Cursor, PageRequest, Session};
+use madoguchi_store::{Cursor, Deletable, PageRequest, Session};
 use serde::Deserialize;
 
 use crate::auth::{Browser, check_csrf};
@@ -673,6 +673,19 @@ pub(crate) struct DeletePage {
     pub(crate) action: String,
     pub(crate) back: String,
     pub(crate) back_label: String,
+    /// What still uses the record, in words: the page offers no delete then.
+    pub(crate) blocked: Vec<String>,
+}
+
+impl Doomed {
+    fn deletable(self) -> Deletable {
+        match self {
+            Doomed::Organization => Deletable::Organization,
+            Doomed::Tenant => Deletable::Tenant,
+            Doomed::Contract => Deletable::Contract,
+            Doomed::User => Deletable::User,
+        }
+    }
 }
 
 /// The record's organization, the words that name it, and where its delete posts.
@@ -750,8 +763,13 @@ async fn confirm(state: AppState, session: Session, what: Doomed, id: String) ->
         return r;
     }
     let locale = session.user.locale;
-    match doomed(&state, &session, what, &id).await {
-        Ok((org, question, action)) => render(
+    let found = async {
+        let doomed = doomed(&state, &session, what, &id).await?;
+        let using = admin::dependents(&state.store, &session.user, what.deletable(), &id).await?;
+        Ok::<_, ServiceError>((doomed, using))
+    };
+    match found.await {
+        Ok(((org, question, action), using)) => render(
             locale,
             DeletePage {
                 w: Words(locale),
@@ -761,6 +779,11 @@ async fn confirm(state: AppState, session: Session, what: Doomed, id: String) ->
                 action,
                 back: format!("/admin/organizations/{org}"),
                 back_label: Words(locale).t("console.back").to_owned(),
+                blocked: admin::in_use(&using)
+                    .0
+                    .iter()
+                    .map(|e| i18n::problem(locale, &e.problem))
+                    .collect(),
             },
         ),
         Err(e) => fail(locale, e),

@@ -8,11 +8,13 @@ mod catalog;
 mod console;
 mod console_users;
 pub(crate) mod home;
+mod import;
 mod knowledge;
 pub(crate) mod login;
 mod merge;
 mod multipart_form;
 pub(crate) mod notify;
+mod organization;
 mod permissions;
 pub(crate) mod queues;
 mod reports;
@@ -126,6 +128,15 @@ pub fn router() -> Router<AppState> {
             "/admin/settings",
             get(sla_console::settings).post(sla_console::save_settings),
         )
+        .route(
+            "/admin/import",
+            get(import::form)
+                .post(import::upload)
+                // The file, and the form's few text fields around it.
+                .layer(DefaultBodyLimit::max(
+                    madoguchi_app::import::FILE_MAX_BYTES + 64 * 1024,
+                )),
+        )
         .route("/admin/mail", get(notify::mail))
         .route("/admin/mail/desks", post(notify::save_desk))
         .route("/admin/mail/{id}/retry", post(notify::retry))
@@ -148,6 +159,8 @@ pub fn router() -> Router<AppState> {
         )
         .route("/login", get(login::page).post(login::submit))
         .route("/logout", axum::routing::post(login::log_out))
+        .route("/organization", get(organization::page))
+        .route("/organization/users/{id}", get(organization::user))
         .route(
             "/permissions",
             get(permissions::page).post(permissions::save),

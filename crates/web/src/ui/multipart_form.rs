@@ -23,6 +23,17 @@ pub struct SubmittedForm {
     pub uploaded: Vec<String>,
     /// Files refused (too large), with why; everything else was kept.
     pub upload_errors: Vec<String>,
+    /// With [`Files::InMemory`]: each file's field name and content.
+    pub files: Vec<(String, Vec<u8>)>,
+}
+
+/// Where the files of a form go.
+#[derive(Debug, Clone, Copy)]
+pub enum Files {
+    /// Streamed to disk as uploads, to be attached (tickets, replies).
+    Attachments,
+    /// Kept in memory up to `max` bytes each, for a page that reads them at once (an import).
+    InMemory { max: usize },
 }
 
 impl SubmittedForm {
@@ -63,7 +74,16 @@ pub enum FormError {
 pub async fn read(
     state: &AppState,
     session: &Session,
+    multipart: Multipart,
+) -> Result<SubmittedForm, FormError> {
+    read_with(state, session, multipart, Files::Attachments).await
+}
+
+pub async fn read_with(
+    state: &AppState,
+    session: &Session,
     mut multipart: Multipart,
+    files: Files,
 ) -> Result<SubmittedForm, FormError> {
     let mut form = SubmittedForm::default();
     let mut csrf_ok = false;
@@ -79,6 +99,23 @@ pub async fn read(
                 return Err(FormError::Csrf);
             }
             let filename = field.file_name().unwrap_or_default().to_owned();
+            if let Files::InMemory { max } = files {
+                let mut content = Vec::new();
+                let mut too_large = false;
+                while let Some(chunk) = field.chunk().await.map_err(|_| FormError::Malformed)? {
+                    too_large |= content.len() + chunk.len() > max;
+                    if !too_large {
+                        content.extend_from_slice(&chunk);
+                    }
+                }
+                if too_large {
+                    form.upload_errors
+                        .push(format!("{filename}: > {} MiB", max / (1024 * 1024)));
+                } else if !filename.is_empty() {
+                    form.files.push((name, content));
+                }
+                continue;
+            }
             if form.uploaded.len() >= state.config.attachment_max_count && !filename.is_empty() {
                 // Past the limit nothing more is stored; the page says which files were left out.
                 while field

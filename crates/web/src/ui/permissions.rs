@@ -18,26 +18,40 @@ use crate::state::AppState;
 use crate::ui::{Nav, render};
 use madoguchi_app::{ServiceError, admin};
 
-struct ContractColumn {
-    label: String,
+pub(crate) struct ContractColumn {
+    pub(crate) label: String,
 }
 
-struct Cell {
+pub(crate) struct Cell {
     /// The contract's column heading, which labels the cell when the grid becomes cards.
-    label: String,
-    contract_number: String,
-    level: String,
+    pub(crate) label: String,
+    pub(crate) contract_number: String,
+    pub(crate) level: String,
     /// A partner-resold contract: its tickets go to the partner, so edit is not offered.
-    partner: bool,
+    pub(crate) partner: bool,
 }
 
-struct Row {
+pub(crate) struct Row {
     /// The signed-in customer admin's own row: lowering it asks first.
-    is_self: bool,
-    user_id: String,
-    name: String,
-    email: String,
-    cells: Vec<Cell>,
+    pub(crate) is_self: bool,
+    pub(crate) user_id: String,
+    pub(crate) name: String,
+    pub(crate) email: String,
+    /// The user's role, in words.
+    pub(crate) role: String,
+    pub(crate) cells: Vec<Cell>,
+}
+
+/// The grid of users and contracts, each cell a grant or revoke form
+/// (`templates/permissions_grid.html`): this page's, and the customer admin's organization page.
+pub(crate) struct Grid {
+    pub(crate) csrf: String,
+    /// For admins, the organization the forms are about.
+    pub(crate) organization_id: Option<String>,
+    pub(crate) contracts: Vec<ContractColumn>,
+    pub(crate) rows: Vec<Row>,
+    /// Where a form goes back to after saving: `/permissions` or `/organization…`.
+    pub(crate) back: String,
 }
 
 #[derive(Template)]
@@ -45,10 +59,7 @@ struct Row {
 struct PermissionsPage {
     w: Words,
     nav: Nav,
-    csrf: String,
-    organization_id: Option<String>,
-    contracts: Vec<ContractColumn>,
-    rows: Vec<Row>,
+    grid: Grid,
     notice: Option<String>,
     error: Option<String>,
 }
@@ -79,7 +90,25 @@ async fn build(
 ) -> Result<PermissionsPage, ServiceError> {
     let user = &session.user;
     let org = organization_of(user, requested_org)?;
-    let w = Words(user.locale);
+    Ok(PermissionsPage {
+        w: Words(user.locale),
+        nav: Nav::of(session),
+        grid: grid(state, session, &org, None, "/permissions").await?,
+        notice,
+        error,
+    })
+}
+
+/// The grid of `org` as `session`'s user may see it, of every customer or only of `only_user`.
+pub(crate) async fn grid(
+    state: &AppState,
+    session: &madoguchi_store::Session,
+    org: &str,
+    only_user: Option<&str>,
+    back: &str,
+) -> Result<Grid, ServiceError> {
+    let user = &session.user;
+    let org = org.to_owned();
     // A page of 200 covers an organization's contracts and users in practice; the API pages
     // further for larger ones.
     let page = PageRequest::new(Some(200), None).expect("200 is a valid page size");
@@ -111,8 +140,9 @@ async fn build(
         .collect();
     let rows = users
         .into_iter()
-        .filter(|u| u.role.is_customer())
+        .filter(|u| u.role.is_customer() && only_user.is_none_or(|only| only == u.id))
         .map(|u| Row {
+            role: i18n::role(user.locale, u.role).to_owned(),
             cells: contracts
                 .iter()
                 .zip(&labels)
@@ -133,9 +163,7 @@ async fn build(
             email: u.email,
         })
         .collect();
-    Ok(PermissionsPage {
-        w,
-        nav: Nav::of(session),
+    Ok(Grid {
         csrf: session.csrf_token.clone(),
         organization_id: (user.role == Role::Admin).then_some(org),
         contracts: labels
@@ -143,8 +171,7 @@ async fn build(
             .map(|label| ContractColumn { label })
             .collect(),
         rows,
-        notice,
-        error,
+        back: back.to_owned(),
     })
 }
 
@@ -208,6 +235,8 @@ pub struct PermissionForm {
     organization_id: Option<String>,
     /// `yes` once the customer admin has confirmed lowering their own permission.
     confirmed: Option<String>,
+    /// The page the form came from, when it is the organization's page.
+    back: Option<String>,
 }
 
 #[derive(Template)]
@@ -220,6 +249,7 @@ struct ConfirmSelfPage {
     user_id: String,
     level: String,
     organization_id: Option<String>,
+    back: Option<String>,
     question: String,
 }
 
@@ -263,6 +293,7 @@ pub async fn save(
                 user_id: form.user_id,
                 level: form.level,
                 organization_id: form.organization_id,
+                back: form.back,
                 question,
             },
         );
@@ -291,11 +322,17 @@ pub async fn save(
             )
         })
         .unwrap_or_default();
+    // Only pages of this site's organization area: never a redirect elsewhere.
+    let back = form
+        .back
+        .as_deref()
+        .filter(|b| *b == "/organization" || b.starts_with("/organization/users/"))
+        .unwrap_or("/permissions");
     match result {
-        Ok(done) => Redirect::to(&format!("/permissions?done={done}{org_query}")).into_response(),
+        Ok(done) => Redirect::to(&format!("{back}?done={done}{org_query}")).into_response(),
         // Revoking what was never granted leaves things as the admin wanted them.
         Err(ServiceError::NotFound) if form.level.is_empty() => {
-            Redirect::to(&format!("/permissions?done=revoked{org_query}")).into_response()
+            Redirect::to(&format!("{back}?done=revoked{org_query}")).into_response()
         }
         Err(ServiceError::Invalid(invalid)) | Err(ServiceError::Conflict(invalid)) => {
             let message = invalid

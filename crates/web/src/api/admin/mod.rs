@@ -4,6 +4,7 @@ mod catalog;
 mod contracts;
 mod desks;
 pub(crate) mod events;
+mod import;
 mod organizations;
 mod permissions;
 mod sla;
@@ -11,6 +12,7 @@ mod tenants;
 mod tokens;
 mod users;
 
+use axum::extract::DefaultBodyLimit;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -64,4 +66,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(catalog::update_item, catalog::delete_item))
         .routes(routes!(events::list))
         .routes(routes!(events::export))
+        .merge(
+            // A file may be larger than a JSON body.
+            OpenApiRouter::new()
+                .routes(routes!(import::import))
+                .layer(DefaultBodyLimit::max(madoguchi_app::import::FILE_MAX_BYTES)),
+        )
 }
