@@ -259,8 +259,10 @@ mod tests {
                         .chars()
                         .all(|c| c.is_ascii_lowercase() || c == '.' || c == '_')
                     && !quoted.ends_with(".html")
-                    // A prefix (`"workflow."` naming a locale file) is not a key.
-                    && !quoted.ends_with('.');
+                    // A prefix (`"workflow."` naming a locale file, `"catalog.channel_"` a
+                    // family of keys) is not a key.
+                    && !quoted.ends_with('.')
+                    && !quoted.ends_with('_');
                 if is_key {
                     keys.insert(quoted.to_owned());
                 }

@@ -10,5 +10,6 @@ mod audit;
 mod desk;
 mod login;
 mod mail;
+mod onboarding;
 mod screens;
 mod search;
