@@ -1,7 +1,7 @@
 //! The seeded catalog: ticket types (SPEC §3) and service menus (SPEC §4). Both are data an
 //! admin may change later; these are the values a new installation starts with.
 
-use crate::codes::{Desk, MenuInput, SupportPlan, TicketChannel, TicketKind};
+use crate::codes::{Desk, Locale, MenuInput, SupportPlan, TicketChannel, TicketKind};
 
 /// A ticket type a customer picks after the category.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,6 +27,14 @@ pub struct TicketType {
 impl TicketType {
     pub fn offered_by(&self, plan: SupportPlan) -> bool {
         self.plans.contains(&plan)
+    }
+
+    /// The name a reader of `locale` sees.
+    pub fn name_in(&self, locale: Locale) -> &str {
+        match locale {
+            Locale::Ja => &self.name_ja,
+            Locale::En => &self.name,
+        }
     }
 }
 

@@ -425,7 +425,7 @@ async fn queue_page(
                 type_name: types
                     .iter()
                     .find(|ty| ty.code == t.ticket_type)
-                    .map(|ty| ty.name.clone())
+                    .map(|ty| ty.name_in(w.0).to_owned())
                     .unwrap_or_else(|| t.ticket_type.clone()),
                 priority: t.priority.code().to_owned(),
                 status: t.status.code().to_owned(),

@@ -360,7 +360,7 @@ async fn ticket_page(
         type_name: types
             .iter()
             .find(|ty| ty.code == t.ticket_type)
-            .map(|ty| ty.name.clone())
+            .map(|ty| ty.name_in(user.locale).to_owned())
             .unwrap_or_default(),
         desk_name: w.t(&format!("desk.{}", t.desk.code())).to_owned(),
         plan_name: w.t(&format!("plan.{}", t.plan.code())).to_owned(),

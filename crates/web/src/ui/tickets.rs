@@ -197,7 +197,7 @@ pub async fn choose_type(
             .iter()
             .map(|t| TypeRow {
                 code: t.code.clone(),
-                name: t.name.clone(),
+                name: t.name_in(user.locale).to_owned(),
                 description: localized(user.locale, &t.description_ja, &t.description_en)
                     .to_owned(),
                 general_desk_for_premium: madoguchi_core::catalog::served_below_plan(
@@ -509,7 +509,7 @@ async fn form_page(
         ),
         category: category_name(&options.contract),
         contract_number: options.contract.contract_number.clone(),
-        type_name: ticket_type.name.clone(),
+        type_name: ticket_type.name_in(user.locale).to_owned(),
         warn_general_desk: madoguchi_core::catalog::served_below_plan(
             options.contract.plan,
             ticket_type,
@@ -805,7 +805,7 @@ pub async fn list(
                 type_name: types
                     .iter()
                     .find(|ty| ty.code == t.ticket_type)
-                    .map(|ty| ty.name.clone())
+                    .map(|ty| ty.name_in(user.locale).to_owned())
                     .unwrap_or_default(),
                 menu_name: menu_name(&t.service_menu),
                 updated: format_time(user, t.updated_at),

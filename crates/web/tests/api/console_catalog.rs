@@ -320,6 +320,13 @@ api_test!(
         );
         let offered = categories(token.clone()).await;
         assert!(offered_types(&offered).contains(&"security_review".to_owned()));
+        // A Japanese reader picks it by its Japanese name on the type choice page.
+        let (browser, _) = app.log_in("filer@catalog.example").await;
+        let (_, types) = page(&browser, app, &format!("/tickets/new/{contract}")).await;
+        assert!(
+            types.contains("セキュリティ診断の依頼") && !types.contains("Security Review"),
+            "{types}"
+        );
         let (status, _) = app
             .admin(
                 Method::POST,
