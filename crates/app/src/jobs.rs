@@ -7,10 +7,13 @@ use madoguchi_store::Store;
 
 use crate::ServiceResult;
 
-/// Records every SLA breach that has happened by `now` as an `sla.breached` event, once.
-/// Answers how many it recorded.
+/// Records every SLA breach that has happened by `now` as an `sla.breached` event, once, and
+/// marks the tickets whose due-soon moment has passed (for the queues' counts). Answers how
+/// many breaches it recorded.
 pub async fn run_breach_job(store: &Store, now: Timestamp) -> ServiceResult<usize> {
-    Ok(store.record_sla_breaches(now).await?)
+    let recorded = store.record_sla_breaches(now).await?;
+    store.mark_sla_due_soon(now).await?;
+    Ok(recorded)
 }
 
 /// Closes the pending-closure tickets without a customer reply for the admin's

@@ -27,7 +27,10 @@ impl Store {
                sla_next_update_due_at = sla_next_update_due_at - $1,
                sla_paused_at = sla_paused_at - $1, sla_due_at = sla_due_at - $1,
                sla_due_soon_at = sla_due_soon_at - $1,
-               sla_breach_recorded_due = sla_breach_recorded_due - $1
+               sla_breach_recorded_due = sla_breach_recorded_due - $1,
+               sla_due_soon_marked_due = sla_due_soon_marked_due - $1,
+               last_reply_at = last_reply_at - $1, last_note_at = last_note_at - $1,
+               last_status_at = last_status_at - $1
              WHERE id = $2",
         )
         .bind(micros)

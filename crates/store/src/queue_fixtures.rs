@@ -34,7 +34,8 @@ impl Store {
     /// type and texts) in one statement, numbered after the newest: statuses, priorities,
     /// assignees (every fifth to `assignee_id`) and SLA deadlines spread as a busy desk has
     /// them (2 % breached, 3 % due soon, waiting and pending closure paused), one a minute
-    /// until now. No events: a load fixture, not history.
+    /// until now, marked as the SLA job would have marked them by now. No events: a load
+    /// fixture, not history.
     pub async fn copy_tickets_for_bench(
         &self,
         template: madoguchi_core::values::TicketKey,
@@ -47,9 +48,13 @@ impl Store {
         let postgres = self.dialect() == crate::Dialect::Postgres;
         if postgres {
             // One trigger call per row would take minutes; the counts are recomputed below.
-            sqlx::query("ALTER TABLE tickets DISABLE TRIGGER queue_counts_filed")
+            for trigger in ["queue_counts_filed", "sla_counts_filed"] {
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "ALTER TABLE tickets DISABLE TRIGGER {trigger}"
+                )))
                 .execute(&mut *tx)
                 .await?;
+            }
         }
         let base: i64 =
             sqlx::query_scalar("SELECT value FROM counters WHERE name = 'ticket_number'")
@@ -58,7 +63,8 @@ impl Store {
         sqlx::query(
             "INSERT INTO tickets (id, number, organization_id, contract_id, ticket_type, desk, status, priority,
                assignee_id, summary, service_menu, tenant_id, details, menu_fields, created_by, created_at,
-               updated_at, status_changed_at, search_text, sla_due_at, sla_due_soon_at, sla_paused_at)
+               updated_at, status_changed_at, search_text, sla_due_at, sla_due_soon_at, sla_paused_at,
+               sla_breach_recorded_due, sla_due_soon_marked_due)
              WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < CAST($1 AS BIGINT))
              SELECT 'bench-' || CAST(seq.i AS TEXT), CAST($2 AS BIGINT) + seq.i, t.organization_id, t.contract_id,
                t.ticket_type, t.desk,
@@ -79,7 +85,13 @@ impl Store {
                     WHEN seq.i % 100 < 2 THEN CAST($4 AS BIGINT) - 120 * CAST($5 AS BIGINT)
                     WHEN seq.i % 100 < 5 THEN CAST($4 AS BIGINT) - 30 * CAST($5 AS BIGINT)
                     ELSE CAST($4 AS BIGINT) + (180 + seq.i % 600) * CAST($5 AS BIGINT) END,
-               CASE WHEN seq.i % 10 >= 8 THEN CAST($4 AS BIGINT) ELSE NULL END
+               CASE WHEN seq.i % 10 >= 8 THEN CAST($4 AS BIGINT) ELSE NULL END,
+               CASE WHEN seq.i % 10 < 8 AND seq.i % 100 < 2
+                    THEN CAST($4 AS BIGINT) - 60 * CAST($5 AS BIGINT) ELSE NULL END,
+               CASE WHEN seq.i % 10 >= 8 THEN NULL
+                    WHEN seq.i % 100 < 2 THEN CAST($4 AS BIGINT) - 60 * CAST($5 AS BIGINT)
+                    WHEN seq.i % 100 < 5 THEN CAST($4 AS BIGINT) + 30 * CAST($5 AS BIGINT)
+                    ELSE NULL END
              FROM seq, tickets t WHERE t.number = $6",
         )
         .bind(count)
@@ -95,9 +107,25 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         if postgres {
-            sqlx::query("ALTER TABLE tickets ENABLE TRIGGER queue_counts_filed")
+            for trigger in ["queue_counts_filed", "sla_counts_filed"] {
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "ALTER TABLE tickets ENABLE TRIGGER {trigger}"
+                )))
                 .execute(&mut *tx)
                 .await?;
+            }
+            sqlx::query("DELETE FROM sla_counts")
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "INSERT INTO sla_counts (desk, state, n)
+                 SELECT desk, state, COUNT(*) FROM (
+                   SELECT desk, sla_marked_state(status, sla_due_at, sla_breach_recorded_due,
+                     sla_due_soon_marked_due) AS state FROM tickets) s
+                 WHERE state IS NOT NULL GROUP BY desk, state",
+            )
+            .execute(&mut *tx)
+            .await?;
             sqlx::query("DELETE FROM queue_counts")
                 .execute(&mut *tx)
                 .await?;

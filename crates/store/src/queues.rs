@@ -3,8 +3,9 @@
 //!
 //! Counts by status, unassigned and "mine" read `queue_counts`, which triggers keep exact in the
 //! transaction of every ticket write (migration 0009), so a desk of 100 000 open tickets costs a
-//! handful of rows, not a count of its tickets. Due soon and breached depend on the clock, so
-//! they are counted live, each on an index range as long as the tickets it counts.
+//! handful of rows, not a count of its tickets. Due soon and breached depend on the clock: the
+//! SLA job marks tickets as their moments pass and `sla_counts` (migration 0022) counts the
+//! marked ones; a queue adds the few that passed since the job's last run.
 //!
 //! Visibility is part of every query: an agent reads only the desks they are a member of, an
 //! admin every desk, a customer none.
@@ -171,6 +172,16 @@ pub struct QueuePage {
     pub at: Timestamp,
 }
 
+/// Open tickets with an active due whose breach the SLA job has not recorded (the partial index
+/// `tickets_sla_unrecorded`; the planners use it when the query spells its condition out).
+const UNRECORDED: &str = "t.status <> 'closed' AND t.sla_due_at IS NOT NULL
+    AND (t.sla_breach_recorded_due IS NULL OR t.sla_breach_recorded_due <> t.sla_due_at)";
+
+/// Open tickets with an active due whose due-soon moment the SLA job has not marked (the
+/// partial index `tickets_sla_unmarked`).
+pub(crate) const UNMARKED: &str = "t.status <> 'closed' AND t.sla_due_at IS NOT NULL
+    AND (t.sla_due_soon_marked_due IS NULL OR t.sla_due_soon_marked_due <> t.sla_due_at)";
+
 /// Counts per status: (all, unassigned, mine).
 type StatusCounts = Vec<(Status, i64, i64, i64)>;
 
@@ -184,6 +195,9 @@ enum Arg {
 struct Sql {
     text: String,
     args: Vec<Arg>,
+    /// The statement reads a range of all tickets by a due time against the clock (the SLA
+    /// filters), whose length only the values tell.
+    clock_range: bool,
 }
 
 impl Sql {
@@ -191,6 +205,7 @@ impl Sql {
         Sql {
             text: text.to_owned(),
             args: Vec::new(),
+            clock_range: false,
         }
     }
 
@@ -215,11 +230,14 @@ impl Sql {
     async fn fetch_all(self, store: &Store) -> Result<Vec<AnyRow>> {
         // The text is built only from this module's literals and `$n` placeholders; every value
         // the caller gave is bound.
-        // On PostgreSQL an unnamed statement is planned with its values: a cached generic plan
-        // would guess that `sla_due_at <= $n` matches a third of the desk and scan it all.
-        // SQLite plans the same either way, and keeps its prepared statements.
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(self.text))
-            .persistent(store.dialect() == Dialect::Sqlite);
+        // Prepared statements keep their plans: planning the page's statement cost PostgreSQL
+        // more than running it. The exception is a range by a due time against the clock on
+        // PostgreSQL: a cached generic plan would guess that `sla_due_at <= $n` matches a third
+        // of the desk and scan it all, so such a statement is unnamed, planned with its values.
+        // (The counts' clock ranges read partial indexes of the few unmarked tickets, whatever
+        // the plan.) SQLite plans the same either way.
+        let persistent = store.dialect() == Dialect::Sqlite || !self.clock_range;
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(self.text)).persistent(persistent);
         for arg in self.args {
             query = match arg {
                 Arg::Text(v) => query.bind(v),
@@ -319,21 +337,36 @@ impl Store {
         let vis = visible(&mut sql, user, desk);
         let me = sql.text(&user.id);
         let now = sql.int(at);
+        // Every stored time is above it. Bound as a value, so that PostgreSQL's cached generic
+        // plan estimates the clock ranges below as short (between two values) rather than a
+        // third of the table, and keeps it: re-planning this statement for every page cost
+        // eight times as much as running it.
+        let floor = sql.int(i64::MIN);
         // The two clock-dependent rows are there exactly when the caller may see the desk, so
-        // their absence answers "not yours" without another round trip.
+        // their absence answers "not yours" without another round trip. Each is the count of
+        // tickets the SLA job has marked (`sla_counts`), corrected by the few that changed
+        // state since its last run: the partial indexes of unmarked tickets hold only those in
+        // the ranges read here.
         sql.push(&format!(
             "SELECT qc.status AS kind, CAST(SUM(qc.n) AS BIGINT) AS total,
                CAST(SUM(CASE WHEN qc.assignee_id = '' THEN qc.n ELSE 0 END) AS BIGINT) AS unassigned,
                CAST(SUM(CASE WHEN qc.assignee_id = {me} THEN qc.n ELSE 0 END) AS BIGINT) AS mine
              FROM queue_counts qc WHERE qc.desk = $3 AND {vis} GROUP BY qc.status
              UNION ALL
-             SELECT 'breached', (SELECT COUNT(*) FROM tickets t
-                 WHERE t.desk = $3 AND t.status <> 'closed' AND t.sla_due_at <= {now}),
+             SELECT 'breached', CAST(COALESCE((SELECT sc.n FROM sla_counts sc
+                 WHERE sc.desk = $3 AND sc.state = 'breached'), 0)
+               + (SELECT COUNT(*) FROM tickets t WHERE t.desk = $3 AND {UNRECORDED}
+                   AND t.sla_due_at > {floor} AND t.sla_due_at <= {now}) AS BIGINT),
                CAST(0 AS BIGINT), CAST(0 AS BIGINT) WHERE {vis}
              UNION ALL
-             SELECT 'due_soon', (SELECT COUNT(*) FROM tickets t
-                 WHERE t.desk = $3 AND t.status <> 'closed' AND t.sla_due_soon_at <= {now}
-                   AND t.sla_due_at > {now}),
+             SELECT 'due_soon', CAST(COALESCE((SELECT sc.n FROM sla_counts sc
+                 WHERE sc.desk = $3 AND sc.state = 'due_soon'), 0)
+               - (SELECT COUNT(*) FROM tickets t WHERE t.desk = $3 AND {UNRECORDED}
+                   AND t.sla_due_at > {floor} AND t.sla_due_at <= {now}
+                   AND t.sla_due_soon_marked_due = t.sla_due_at)
+               + (SELECT COUNT(*) FROM tickets t WHERE t.desk = $3 AND {UNMARKED}
+                   AND t.sla_due_soon_at > {floor} AND t.sla_due_soon_at <= {now}
+                   AND t.sla_due_at > {now}) AS BIGINT),
                CAST(0 AS BIGINT), CAST(0 AS BIGINT) WHERE {vis}"
         ));
         let rows = sql.fetch_all(self).await?;
@@ -468,6 +501,7 @@ impl Store {
             Some(AssigneeFilter::Nobody) => sql.push(" AND t.assignee_id IS NULL"),
             Some(AssigneeFilter::Someone) => sql.push(" AND t.assignee_id IS NOT NULL"),
         }
+        sql.clock_range = filter.sla.is_some();
         match filter.sla {
             None => {}
             Some(SlaFilter::Breached) => {
@@ -541,8 +575,9 @@ impl Store {
             QueueSort::Updated => " ORDER BY t.updated_at DESC, t.number DESC",
             QueueSort::Relevance => by_rank.as_str(),
         });
-        let limit = sql.int(page.fetch());
-        sql.push(&format!(" LIMIT {limit}"));
+        // A literal (an integer the page request bounds), so that PostgreSQL's generic plan
+        // knows how few rows are wanted and reads an index in order instead of sorting.
+        sql.push(&format!(" LIMIT {}", page.fetch()));
         let rows = sql.fetch_all(self).await?;
         let mut items = Vec::with_capacity(rows.len());
         let mut keys = Vec::with_capacity(rows.len());

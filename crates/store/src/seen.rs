@@ -34,20 +34,18 @@ pub(crate) async fn mark_seen(
 }
 
 /// The columns of a ticket `t`'s activity as the user `$2` knows it: their last look (without
-/// one, when marks began: migration 0016), the latest public reply and internal note of others,
-/// and the latest change of status by someone else. Shared by [`Store::activity`] and the
-/// queue's page, which reads them in its own statement.
+/// one, when marks began: migration 0016), the latest public reply and internal note, and the
+/// latest change of status, each unless the user made it (the ticket keeps them: migration
+/// 0022; the one who made the latest has seen every earlier one). Shared by
+/// [`Store::activity`] and the queue's page, which reads them in its own statement.
 macro_rules! activity_columns {
     () => {
         "COALESCE((SELECT v.seen_at FROM ticket_views v WHERE v.ticket_id = t.id AND v.user_id = $2),
            (SELECT CAST(s.value AS BIGINT) FROM settings s WHERE s.key = 'marks_since')) AS seen_at,
-         (SELECT MAX(m.created_at) FROM messages m WHERE m.ticket_id = t.id
-           AND m.visibility = 'public' AND m.author_id <> $2) AS reply_at,
-         (SELECT MAX(m.created_at) FROM messages m WHERE m.ticket_id = t.id
-           AND m.visibility = 'internal' AND m.author_id <> $2) AS note_at,
-         (SELECT MAX(e.occurred_at) FROM events e WHERE e.subject_id = t.id
-           AND e.kind = 'ticket.status_changed'
-           AND (e.actor_id IS NULL OR e.actor_id <> $2)) AS status_at"
+         CASE WHEN t.last_reply_by <> $2 THEN t.last_reply_at END AS reply_at,
+         CASE WHEN t.last_note_by <> $2 THEN t.last_note_at END AS note_at,
+         CASE WHEN t.last_status_by IS NULL OR t.last_status_by <> $2 THEN t.last_status_at END
+           AS status_at"
     };
 }
 

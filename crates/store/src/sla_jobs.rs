@@ -17,6 +17,7 @@ use sqlx::Row;
 use crate::db::time;
 use crate::events::append;
 use crate::outbox::announce;
+use crate::queues::UNMARKED;
 use crate::sla::{
     SlaChange, active_measure, breach_data, breached_codes, record_columns, record_from, track,
 };
@@ -48,6 +49,7 @@ impl Store {
                 "SELECT t.id, t.number, t.organization_id, t.sla_due_at, ",
                 record_columns!(),
                 " FROM tickets t WHERE t.desk = $1 AND t.sla_due_at <= $2
+                  AND t.status <> 'closed' AND t.sla_due_at IS NOT NULL
                   AND (t.sla_breach_recorded_due IS NULL OR t.sla_breach_recorded_due <> t.sla_due_at)
                   ORDER BY t.sla_due_at LIMIT $3"
             ))
@@ -98,6 +100,30 @@ impl Store {
             }
         }
         Ok(recorded)
+    }
+
+    /// Marks the open tickets whose due-soon moment has passed by `now` (under 25 % of the
+    /// target left, or breached): each remembers the due it was marked for, and `sla_counts`
+    /// counts them, so that a queue's due-soon count reads a row instead of the tickets.
+    /// No event: a mark is a cache of the clock, not a fact. Answers how many it marked.
+    pub async fn mark_sla_due_soon(&self, now: Timestamp) -> Result<u64> {
+        let mut marked = 0;
+        for desk in Desk::ALL {
+            // Setting the mark to the current due is the same write whoever makes it, so two
+            // runners at once need no claim.
+            marked += sqlx::query(sqlx::AssertSqlSafe(format!(
+                "UPDATE tickets SET sla_due_soon_marked_due = sla_due_at
+                 WHERE id IN (SELECT t.id FROM tickets t WHERE t.desk = $1 AND {UNMARKED}
+                   AND t.sla_due_soon_at <= $2 LIMIT $3)"
+            )))
+            .bind(desk.code())
+            .bind(now.as_microsecond())
+            .bind(BATCH * 10)
+            .execute(&self.write)
+            .await?
+            .rows_affected();
+        }
+        Ok(marked)
     }
 
     /// Closes the pending-closure tickets whose status has not changed for `after` by `now`:

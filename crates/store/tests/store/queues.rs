@@ -1,6 +1,7 @@
 //! The queues' counts stay exact through every kind of ticket write (SPEC §6): after a random
 //! mix of filings, replies, notes, status and assignee changes, closings and SLA moves, the
-//! counts a queue answers equal the counts recomputed from the tickets.
+//! counts a queue answers equal the counts recomputed from the tickets, whether or not the SLA
+//! job has marked what passed.
 
 use crate::common::*;
 use madoguchi_core::status::{TicketEvent, next_status};
@@ -177,6 +178,12 @@ store_test!(
                         "{result:?}"
                     );
                 }
+                7 => {
+                    // The SLA job marks what has passed; the counts must not change by it.
+                    let at = jiff::Timestamp::now();
+                    store.record_sla_breaches(at).await.unwrap();
+                    store.mark_sla_due_soon(at).await.unwrap();
+                }
                 _ => {
                     let (due, soon, paused) = match rng.next(4) {
                         0 => (Some(now - hour), Some(now - 2 * hour), None),
@@ -196,6 +203,11 @@ store_test!(
         }
         assert_counts(&store, &agent, &admin).await;
         assert_counts(&store, &colleague, &admin).await;
+        // Once the job has marked everything, the counts read the marks alone.
+        let at = jiff::Timestamp::now();
+        store.record_sla_breaches(at).await.unwrap();
+        store.mark_sla_due_soon(at).await.unwrap();
+        assert_counts(&store, &agent, &admin).await;
     }
 );
 
@@ -262,5 +274,121 @@ store_test!(
         let org = organization(&store, "Acme").await;
         let filer = customer(&store, &org.id, "filer@acme.example").await;
         assert!(store.queues(&filer).await.unwrap().is_empty());
+    }
+);
+
+store_test!(
+    sla_counts_hold_as_the_job_marks_and_the_clock_passes,
+    |store: Store| async move {
+        let org = organization(&store, "Acme").await;
+        tenant(&store, &org.id, "tenant-q1").await;
+        let contract = store
+            .create_contract(
+                None,
+                &direct_contract(&org.id, "ECL-Q1", SupportPlan::Premium),
+            )
+            .await
+            .unwrap();
+        let filer = customer(&store, &org.id, "filer@acme.example").await;
+        let agent = staff(&store, "agent@support.example", Role::Agent).await;
+        for desk in Desk::ALL {
+            store.add_desk_member(None, *desk, &agent.id).await.unwrap();
+        }
+        let filing = Filing {
+            organization_id: &org.id,
+            contract_id: &contract.id,
+            created_by: &filer.id,
+            participant_ids: &[],
+            attachment_ids: &[],
+            follow_up_of: None,
+        };
+        let (mut keys, mut ids) = (Vec::new(), Vec::new());
+        for i in 0..3 {
+            let t = store
+                .file_ticket(
+                    &filing,
+                    &new_ticket(&store, "general_inquiry", &format!("#{i}")).await,
+                )
+                .await
+                .unwrap();
+            keys.push(t.key);
+            ids.push(t.id);
+        }
+        let counts = |store: Store, agent: madoguchi_core::model::User| async move {
+            let q = store.queues(&agent).await.unwrap();
+            let c = q
+                .into_iter()
+                .find(|q| q.desk == Desk::General)
+                .unwrap()
+                .counts;
+            (c.due_soon, c.breached)
+        };
+        let now = jiff::Timestamp::now().as_microsecond();
+        let hour = 3_600_000_000;
+        // One breached an hour ago, one due soon (due in 2 s), one on track.
+        store
+            .set_ticket_sla_for_test(keys[0], Some(now - hour), Some(now - 2 * hour), None)
+            .await
+            .unwrap();
+        store
+            .set_ticket_sla_for_test(keys[1], Some(now + 2_000_000), Some(now - hour), None)
+            .await
+            .unwrap();
+        store
+            .set_ticket_sla_for_test(keys[2], Some(now + 9 * hour), Some(now + 7 * hour), None)
+            .await
+            .unwrap();
+        assert_eq!(
+            counts(store.clone(), agent.clone()).await,
+            (1, 1),
+            "before the job"
+        );
+        let at = jiff::Timestamp::now();
+        assert_eq!(store.record_sla_breaches(at).await.unwrap(), 1);
+        assert_eq!(
+            store.mark_sla_due_soon(at).await.unwrap(),
+            2,
+            "both passed due soon"
+        );
+        assert_eq!(store.mark_sla_due_soon(at).await.unwrap(), 0, "marked once");
+        assert_eq!(
+            counts(store.clone(), agent.clone()).await,
+            (1, 1),
+            "after the job"
+        );
+        // The marked due-soon ticket's due passes before the job records its breach.
+        tokio::time::sleep(std::time::Duration::from_millis(2_300)).await;
+        assert_eq!(
+            counts(store.clone(), agent.clone()).await,
+            (0, 2),
+            "due passed"
+        );
+        store
+            .record_sla_breaches(jiff::Timestamp::now())
+            .await
+            .unwrap();
+        assert_eq!(
+            counts(store.clone(), agent.clone()).await,
+            (0, 2),
+            "recorded"
+        );
+        // A new due unmarks; closing takes a marked ticket out of the counts.
+        store
+            .set_ticket_sla_for_test(keys[0], Some(now + 9 * hour), Some(now + 7 * hour), None)
+            .await
+            .unwrap();
+        assert_eq!(
+            counts(store.clone(), agent.clone()).await,
+            (0, 1),
+            "new due"
+        );
+        store
+            .change_status(&ids[1], Some(&filer.id), |from| {
+                next_status(from, TicketEvent::CustomerClosed)
+            })
+            .await
+            .unwrap();
+        assert_eq!(counts(store.clone(), agent.clone()).await, (0, 0), "closed");
+        assert_counts(&store, &agent, &admin(&store).await).await;
     }
 );
