@@ -225,6 +225,12 @@ pub async fn file(
     input: &TicketInput,
     max_attachments: usize,
 ) -> ServiceResult<Ticket> {
+    madoguchi_core::ticket::check_list_sizes(
+        input.participants.len(),
+        input.menu_fields.len(),
+        input.attachments.len(),
+        max_attachments,
+    )?;
     let Some(number) = input
         .contract_number
         .as_deref()
@@ -381,13 +387,19 @@ impl TicketQuery {
             .and_then(|s| errors.check("status", Status::parse(&s).map_err(Problem::from)));
         let desk = given(&self.desk)
             .and_then(|d| errors.check("desk", Desk::parse(&d).map_err(Problem::from)));
+        let q = given(&self.q).and_then(|q| {
+            errors.check(
+                "q",
+                madoguchi_core::values::check_search_words(&q).map(|()| q),
+            )
+        });
         errors.into_result()?;
         Ok(TicketFilter {
             status,
             ticket_type: given(&self.ticket_type),
             service_menu: given(&self.service_menu),
             desk,
-            q: given(&self.q),
+            q,
         })
     }
 }

@@ -202,6 +202,21 @@ pub fn check_password(password: &str) -> Result<(), Problem> {
     }
 }
 
+/// The most characters of words searched (`q` of the ticket, queue and article lists): more
+/// than any question needs, and a bound on the work one search makes the index do, since
+/// every word becomes clauses of its query.
+pub const SEARCH_WORDS_MAX: usize = 200;
+
+/// Words to search for, within [`SEARCH_WORDS_MAX`] characters.
+pub fn check_search_words(words: &str) -> Result<(), Problem> {
+    if words.chars().count() > SEARCH_WORDS_MAX {
+        return Err(Problem::TooLong {
+            max: SEARCH_WORDS_MAX,
+        });
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
