@@ -83,7 +83,7 @@ const API_LOCALE: Locale = Locale::En;
 pub const ERRORS_LISTED_MAX: usize = 50;
 
 /// The most refused rows one answer to an uploaded file lists.
-pub const ROWS_LISTED_MAX: usize = 1000;
+pub const ROWS_LISTED_MAX: usize = 5000;
 
 fn field_list(invalid: &Invalid) -> Vec<ProblemField> {
     invalid

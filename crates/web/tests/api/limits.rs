@@ -91,10 +91,11 @@ api_test!(
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
         assert_eq!(
             error_fields(&problem),
-            ["participants", "menu_fields", "attachments"],
+            ["menu_fields", "participants", "attachments"],
             "one problem per list, none per entry: {problem}"
         );
-        assert_eq!(problem["errors"][1]["message"], "Use at most 100.");
+        assert_eq!(problem["errors"][0]["message"], "Use at most 100.");
+        assert_eq!(problem["errors"][1]["message"], "Use at most 50.");
         assert_eq!(problem["errors"][2]["message"], "Use at most 10.");
         // Exactly at the caps, the entries themselves are checked (and named one by one).
         let mut body = inquiry(&contract);
