@@ -97,15 +97,24 @@ api_test!(
         assert_eq!(problem["errors"][0]["message"], "Use at most 100.");
         assert_eq!(problem["errors"][1]["message"], "Use at most 50.");
         assert_eq!(problem["errors"][2]["message"], "Use at most 10.");
-        // Exactly at the caps, the entries themselves are checked (and named one by one).
+        // Exactly at the caps, the entries themselves are checked (and named one by one); with
+        // the summary left out that is 51 problems, of which the answer lists the first 50.
         let mut body = inquiry(&contract);
         body["participants"] = json!(vec!["nobody@org.example"; 50]);
+        body["summary"] = json!("");
         let (status, problem) = app
             .as_user(&token, Method::POST, "/api/v1/tickets", Some(body))
             .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
-        assert_eq!(error_fields(&problem).len(), 50, "{problem}");
-        assert_eq!(error_fields(&problem)[0], "participants[0]");
+        let fields = error_fields(&problem);
+        assert_eq!(fields.len(), 50, "{problem}");
+        assert_eq!(fields[0], "summary");
+        assert_eq!(fields[1], "participants[0]");
+        let detail = problem["detail"].as_str().unwrap();
+        assert!(
+            detail.starts_with("51 problems; the first 50 are listed. summary:"),
+            "{detail}"
+        );
         assert_eq!(ticket_count(app, &token).await, 0, "nothing filed");
     }
 );
