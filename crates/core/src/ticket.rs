@@ -681,4 +681,14 @@ mod tests {
         let errors = check_new_ticket(&raw, &ctx(&f)).unwrap_err();
         assert!(errors.0.iter().any(|e| e.field == "summary" && matches!(e.problem, Problem::BadCharacters { .. })));
     }
+
+    #[test]
+    fn lists_past_their_caps_are_one_problem_each() {
+        assert!(check_list_sizes(PARTICIPANTS_MAX, MENU_FIELDS_MAX, 10, 10).is_ok());
+        let errors = check_list_sizes(150_000, MENU_FIELDS_MAX + 1, 11, 10).unwrap_err();
+        let fields: Vec<&str> = errors.0.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["participants", "menu_fields", "attachments"]);
+        assert_eq!(errors.0[0].problem, Problem::TooMany { max: 50 });
+        assert_eq!(errors.0[2].problem, Problem::TooMany { max: 10 });
+    }
 }

@@ -304,4 +304,17 @@ mod tests {
         assert!(check_password("short").is_err());
         assert_eq!(check_password(""), Err(Problem::Required));
     }
+
+    #[test]
+    fn search_words_are_bounded() {
+        assert!(check_search_words(&"a".repeat(SEARCH_WORDS_MAX)).is_ok());
+        assert!(
+            check_search_words(&"検".repeat(SEARCH_WORDS_MAX)).is_ok(),
+            "characters, not bytes"
+        );
+        assert_eq!(
+            check_search_words(&"a ".repeat(25_000)),
+            Err(Problem::TooLong { max: 200 })
+        );
+    }
 }
