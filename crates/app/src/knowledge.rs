@@ -78,10 +78,14 @@ impl ArticleQuery {
             }
             None => None,
         };
+        let q = given(&self.q);
+        if let Some(words) = &q {
+            madoguchi_core::values::check_search_words(words).map_err(|p| Invalid::one("q", p))?;
+        }
         Ok(ArticleFilter {
             kind,
             service_menu: given(&self.service_menu),
-            q: given(&self.q),
+            q,
             with_drafts: writes_articles(user),
             issue_status,
             language,

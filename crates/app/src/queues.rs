@@ -185,6 +185,9 @@ impl QueueQuery {
                 QueueSort::Oldest
             }),
         };
+        if let Some(words) = given(&self.q) {
+            errors.check("q", madoguchi_core::values::check_search_words(words));
+        }
         errors.into_result()?;
         let filter = QueueFilter {
             statuses,

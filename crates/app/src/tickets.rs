@@ -225,6 +225,18 @@ pub async fn file(
     input: &TicketInput,
     max_attachments: usize,
 ) -> ServiceResult<Ticket> {
+    // A list past its cap is one problem, and its entries are not looked at (150 000 bad
+    // participants would be 150 000 problems); every other field is still checked.
+    let oversized = madoguchi_core::ticket::check_list_sizes(
+        input.participants.len(),
+        input.menu_fields.len(),
+        input.attachments.len(),
+        max_attachments,
+    )
+    .err()
+    .unwrap_or_default();
+    let too_many = |field: &str| oversized.0.iter().any(|e| e.field == field);
+    let no_menu_fields = BTreeMap::new();
     let Some(number) = input
         .contract_number
         .as_deref()
@@ -239,7 +251,11 @@ pub async fn file(
         service_menu: input.service_menu.as_deref(),
         tenant_id: input.tenant_id.as_deref(),
         details: input.details.as_deref(),
-        menu_fields: &input.menu_fields,
+        menu_fields: if too_many("menu_fields") {
+            &no_menu_fields
+        } else {
+            &input.menu_fields
+        },
         incident: input.incident.as_ref().map(|i| RawIncident {
             occurred_at: i.occurred_at.as_deref(),
             operation_history: i.operation_history.as_deref(),
@@ -262,12 +278,28 @@ pub async fn file(
     let checked = match check_new_ticket(&raw, &ctx) {
         Ok(t) => Some(t),
         Err(e) => {
-            errors.0.extend(e.0);
+            // Items the oversized menu fields were not read for are not missing.
+            let unread = |field: &str| too_many("menu_fields") && field.starts_with("menu_fields.");
+            errors
+                .0
+                .extend(e.0.into_iter().filter(|e| !unread(&e.field)));
             None
         }
     };
+    let cap = |errors: &mut Invalid, field: &str| {
+        errors
+            .0
+            .extend(oversized.0.iter().filter(|e| e.field == field).cloned());
+    };
+    cap(&mut errors, "menu_fields");
+    cap(&mut errors, "participants");
     let mut participant_ids = Vec::new();
-    for (i, who) in input.participants.iter().enumerate() {
+    let participants: &[String] = if too_many("participants") {
+        &[]
+    } else {
+        &input.participants
+    };
+    for (i, who) in participants.iter().enumerate() {
         let found = options
             .colleagues
             .iter()
@@ -292,14 +324,7 @@ pub async fn file(
             ),
         }
     }
-    if input.attachments.len() > max_attachments {
-        errors.push(
-            "attachments",
-            Problem::TooMany {
-                max: max_attachments,
-            },
-        );
-    }
+    cap(&mut errors, "attachments");
     let follow_up_of = match input
         .follow_up_of
         .as_deref()
@@ -381,13 +406,19 @@ impl TicketQuery {
             .and_then(|s| errors.check("status", Status::parse(&s).map_err(Problem::from)));
         let desk = given(&self.desk)
             .and_then(|d| errors.check("desk", Desk::parse(&d).map_err(Problem::from)));
+        let q = given(&self.q).and_then(|q| {
+            errors.check(
+                "q",
+                madoguchi_core::values::check_search_words(&q).map(|()| q),
+            )
+        });
         errors.into_result()?;
         Ok(TicketFilter {
             status,
             ticket_type: given(&self.ticket_type),
             service_menu: given(&self.service_menu),
             desk,
-            q: given(&self.q),
+            q,
         })
     }
 }

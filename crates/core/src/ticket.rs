@@ -175,6 +175,32 @@ pub const SUMMARY_MAX: usize = 200;
 pub const DETAILS_MAX: usize = 20_000;
 pub const ITEM_MAX: usize = 500;
 pub const LONG_TEXT_MAX: usize = 5_000;
+/// The most participants one filing names: far more than a team, few enough that checking
+/// each costs nothing.
+pub const PARTICIPANTS_MAX: usize = 50;
+/// The most menu items one filing carries (a menu has a handful).
+pub const MENU_FIELDS_MAX: usize = 100;
+
+/// The sizes of a filing's lists, checked before anything else: a list past its cap is one
+/// problem, never one per entry, so that 150 000 participants cost no more than 51.
+pub fn check_list_sizes(
+    participants: usize,
+    menu_fields: usize,
+    attachments: usize,
+    max_attachments: usize,
+) -> Result<(), Invalid> {
+    let mut errors = Invalid::new();
+    for (field, given, max) in [
+        ("participants", participants, PARTICIPANTS_MAX),
+        ("menu_fields", menu_fields, MENU_FIELDS_MAX),
+        ("attachments", attachments, max_attachments),
+    ] {
+        if given > max {
+            errors.push(field, Problem::TooMany { max });
+        }
+    }
+    errors.into_result()
+}
 
 /// Required text: trimmed, not empty, at most `max` characters; `one_line` refuses line breaks.
 fn text(value: Option<&str>, max: usize, one_line: bool) -> Result<String, Problem> {
@@ -654,5 +680,15 @@ mod tests {
         };
         let errors = check_new_ticket(&raw, &ctx(&f)).unwrap_err();
         assert!(errors.0.iter().any(|e| e.field == "summary" && matches!(e.problem, Problem::BadCharacters { .. })));
+    }
+
+    #[test]
+    fn lists_past_their_caps_are_one_problem_each() {
+        assert!(check_list_sizes(PARTICIPANTS_MAX, MENU_FIELDS_MAX, 10, 10).is_ok());
+        let errors = check_list_sizes(150_000, MENU_FIELDS_MAX + 1, 11, 10).unwrap_err();
+        let fields: Vec<&str> = errors.0.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["participants", "menu_fields", "attachments"]);
+        assert_eq!(errors.0[0].problem, Problem::TooMany { max: 50 });
+        assert_eq!(errors.0[2].problem, Problem::TooMany { max: 10 });
     }
 }

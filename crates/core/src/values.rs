@@ -202,6 +202,21 @@ pub fn check_password(password: &str) -> Result<(), Problem> {
     }
 }
 
+/// The most characters of words searched (`q` of the ticket, queue and article lists): more
+/// than any question needs, and a bound on the work one search makes the index do, since
+/// every word becomes clauses of its query.
+pub const SEARCH_WORDS_MAX: usize = 200;
+
+/// Words to search for, within [`SEARCH_WORDS_MAX`] characters.
+pub fn check_search_words(words: &str) -> Result<(), Problem> {
+    if words.chars().count() > SEARCH_WORDS_MAX {
+        return Err(Problem::TooLong {
+            max: SEARCH_WORDS_MAX,
+        });
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -288,5 +303,18 @@ mod tests {
         assert!(check_password("correct horse").is_ok());
         assert!(check_password("short").is_err());
         assert_eq!(check_password(""), Err(Problem::Required));
+    }
+
+    #[test]
+    fn search_words_are_bounded() {
+        assert!(check_search_words(&"a".repeat(SEARCH_WORDS_MAX)).is_ok());
+        assert!(
+            check_search_words(&"検".repeat(SEARCH_WORDS_MAX)).is_ok(),
+            "characters, not bytes"
+        );
+        assert_eq!(
+            check_search_words(&"a ".repeat(25_000)),
+            Err(Problem::TooLong { max: 200 })
+        );
     }
 }

@@ -61,9 +61,17 @@ pub struct Settings {
         hide_env_values = true
     )]
     inbound_secret: Option<String>,
+    /// The Bearer token Prometheus sends to GET /metrics [default: none, /metrics off].
+    #[arg(
+        long,
+        global = true,
+        env = "MADOGUCHI_METRICS_TOKEN",
+        hide_env_values = true
+    )]
+    metrics_token: Option<String>,
     /// A TOML file with any of: addr, data_dir, database_url, secure_cookies,
     /// attachment_max_mib, attachment_max_count, base_url, mail_from, inbound_domain, smtp_url,
-    /// inbound_secret.
+    /// inbound_secret, metrics_token.
     #[arg(long, global = true, env = "MADOGUCHI_CONFIG")]
     config: Option<PathBuf>,
 }
@@ -82,6 +90,7 @@ struct FileSettings {
     inbound_domain: Option<String>,
     smtp_url: Option<String>,
     inbound_secret: Option<String>,
+    metrics_token: Option<String>,
 }
 
 impl Settings {
@@ -123,6 +132,10 @@ impl Settings {
         config.inbound_secret = self
             .inbound_secret
             .or(file.inbound_secret)
+            .filter(|s| !s.trim().is_empty());
+        config.metrics_token = self
+            .metrics_token
+            .or(file.metrics_token)
             .filter(|s| !s.trim().is_empty());
         Ok(config)
     }

@@ -34,6 +34,8 @@ pub struct Config {
     pub smtp_url: Option<String>,
     /// The Bearer token of `POST /api/v1/inbound-mail`; unset turns the endpoint off.
     pub inbound_secret: Option<String>,
+    /// The Bearer token `/metrics` asks for; unset turns `/metrics` off.
+    pub metrics_token: Option<String>,
     /// How often the outbox worker looks for due rows.
     pub outbox_interval: std::time::Duration,
     /// The search indexes (`DATA/index/`): derived from the store, rebuilt when missing.
@@ -58,6 +60,7 @@ impl Config {
             inbound_domain: None,
             smtp_url: None,
             inbound_secret: None,
+            metrics_token: None,
             outbox_interval: std::time::Duration::from_secs(2),
             index_dir: data_dir.join("index"),
             dictionary_dir: data_dir.join("index").join("ipadic"),

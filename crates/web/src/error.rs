@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::Json;
-use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{FromRequest, Request};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
@@ -33,6 +33,10 @@ pub enum ApiError {
     MergedInto(madoguchi_core::values::TicketKey),
     /// 413: the body is too large; says what the limit is.
     TooLarge(String),
+    /// 415: the body is not of the media type the operation takes; says which it takes.
+    UnsupportedMediaType(&'static str),
+    /// 400: the body is JSON, but some values have the wrong type; each names its field.
+    WrongTypes(Vec<ProblemField>),
     /// 422: the fields listed are invalid.
     Invalid(Invalid),
     /// 422: rows of an uploaded file are invalid; each problem names its line.
@@ -74,10 +78,18 @@ pub struct ProblemField {
 /// API wording is English: integrations read it; people read the UI in their language.
 const API_LOCALE: Locale = Locale::En;
 
+/// The most problems one answer lists (`errors[]`), so that a request with a huge list of bad
+/// values gets a small answer; the detail says how many there were in all.
+pub const ERRORS_LISTED_MAX: usize = 50;
+
+/// The most refused rows one answer to an uploaded file lists.
+pub const ROWS_LISTED_MAX: usize = 5000;
+
 fn field_list(invalid: &Invalid) -> Vec<ProblemField> {
     invalid
         .0
         .iter()
+        .take(ERRORS_LISTED_MAX)
         .map(|e| ProblemField {
             field: e.field.clone(),
             message: i18n::problem(API_LOCALE, &e.problem),
@@ -86,12 +98,22 @@ fn field_list(invalid: &Invalid) -> Vec<ProblemField> {
         .collect()
 }
 
-fn summary(fields: &[ProblemField]) -> String {
-    fields
+/// The detail of a field problem: every listed problem in a sentence, and how many were left
+/// out of the list when there were more than [`ERRORS_LISTED_MAX`].
+fn summary(fields: &[ProblemField], total: usize) -> String {
+    let listed = fields
         .iter()
         .map(|f| format!("{}: {}", f.field, f.message))
         .collect::<Vec<_>>()
-        .join(" ")
+        .join(" ");
+    if total > fields.len() {
+        format!(
+            "{total} problems; the first {} are listed. {listed}",
+            fields.len()
+        )
+    } else {
+        listed
+    }
 }
 
 impl ApiError {
@@ -123,7 +145,8 @@ impl ApiError {
             ),
             ApiError::Conflict(invalid) => {
                 let fields = field_list(invalid);
-                (409, "conflict", "Conflict", summary(&fields), Some(fields))
+                let detail = summary(&fields, invalid.0.len());
+                (409, "conflict", "Conflict", detail, Some(fields))
             }
             ApiError::MergedInto(into) => (
                 409,
@@ -135,31 +158,57 @@ impl ApiError {
                 None,
             ),
             ApiError::TooLarge(why) => (413, "too-large", "Request too large", why.clone(), None),
+            ApiError::UnsupportedMediaType(why) => (
+                415,
+                "unsupported-media-type",
+                "Unsupported media type",
+                (*why).to_owned(),
+                None,
+            ),
+            ApiError::WrongTypes(fields) => {
+                let fields: Vec<ProblemField> =
+                    fields.iter().take(ERRORS_LISTED_MAX).cloned().collect();
+                (
+                    400,
+                    "malformed",
+                    "Malformed request",
+                    summary(&fields, fields.len()),
+                    Some(fields),
+                )
+            }
             ApiError::Invalid(invalid) => {
                 let fields = field_list(invalid);
+                let detail = summary(&fields, invalid.0.len());
                 (
                     422,
                     "invalid-fields",
                     "Invalid fields",
-                    summary(&fields),
+                    detail,
                     Some(fields),
                 )
             }
             ApiError::InvalidRows(fields) => {
-                let lines: Vec<String> = fields
+                let listed: Vec<ProblemField> =
+                    fields.iter().take(ROWS_LISTED_MAX).cloned().collect();
+                let lines: Vec<String> = listed
                     .iter()
                     .map(|f| format!("line {} {}: {}", f.line.unwrap_or(0), f.field, f.message))
                     .collect();
+                let left_out = if fields.len() > listed.len() {
+                    format!(" The first {} are listed.", listed.len())
+                } else {
+                    String::new()
+                };
                 (
                     422,
                     "invalid-rows",
                     "Invalid rows",
                     format!(
-                        "{} problems; nothing was written. Fix them and send the file again. {}",
+                        "{} problems; nothing was written. Fix them and send the file again.{left_out} {}",
                         fields.len(),
                         lines.join(" ")
                     ),
-                    Some(fields.clone()),
+                    Some(listed),
                 )
             }
             ApiError::Unavailable(why) => {
@@ -233,19 +282,6 @@ impl IntoResponse for ApiError {
     }
 }
 
-impl From<JsonRejection> for ApiError {
-    fn from(r: JsonRejection) -> Self {
-        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::TooLarge("The request body is larger than 1 MiB; send less.".to_owned())
-        } else {
-            ApiError::Malformed(format!(
-                "{}; send a JSON object with `Content-Type: application/json`.",
-                r.body_text()
-            ))
-        }
-    }
-}
-
 impl From<PathRejection> for ApiError {
     fn from(r: PathRejection) -> Self {
         ApiError::Malformed(r.body_text())
@@ -258,15 +294,157 @@ impl From<QueryRejection> for ApiError {
     }
 }
 
-/// A JSON body whose failures are problem+json, not axum's plain text.
+const JSON_BODY: &str = "Send the body as a JSON object with `Content-Type: application/json`.";
+
+/// Whether the request says its body is JSON (`application/json`, or any `+json` type).
+fn says_json(req: &Request) -> bool {
+    let Some(value) = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+/// Reads the body within the router's limit; past it, 413.
+async fn body_bytes<S: Send + Sync>(
+    req: Request,
+    state: &S,
+) -> Result<axum::body::Bytes, ApiError> {
+    axum::body::Bytes::from_request(req, state)
+        .await
+        .map_err(|r| {
+            if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::TooLarge("The request body is larger than 1 MiB; send less.".to_owned())
+            } else {
+                ApiError::Malformed(r.body_text())
+            }
+        })
+}
+
+/// Reads a JSON body into `T`. The body must be an object: serde would also fill a struct
+/// from an array of its fields in order (`["en","Europe/Paris"]` as a profile), which no
+/// client means. A value of the wrong type is named by its JSON path in `errors[]`.
+pub fn from_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(ObjectsOnly(&mut de)).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        match inner.classify() {
+            serde_json::error::Category::Data if path != "." => {
+                ApiError::WrongTypes(vec![ProblemField {
+                    field: path,
+                    message: format!("{}.", without_position(&inner)),
+                    line: None,
+                }])
+            }
+            serde_json::error::Category::Data => ApiError::Malformed(format!(
+                "The body is not what this operation takes: {}. {JSON_BODY}",
+                without_position(&inner)
+            )),
+            _ => not_json(&inner),
+        }
+    })?;
+    de.end().map_err(|e| not_json(&e))?;
+    Ok(value)
+}
+
+fn not_json(e: &serde_json::Error) -> ApiError {
+    ApiError::Malformed(format!(
+        "The body is not valid JSON: {} (line {}, column {}). {JSON_BODY}",
+        without_position(e),
+        e.line(),
+        e.column()
+    ))
+}
+
+/// serde_json's message without its " at line L column C" (said separately, or meaningless
+/// for a wrong type, whose field is named instead).
+fn without_position(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    match text.rfind(" at line ") {
+        Some(at) => text[..at].to_owned(),
+        None => text,
+    }
+}
+
+/// A deserializer that reads the top-level struct as a map only, so that a JSON array is
+/// refused where an object is expected (serde_json's `deserialize_map` takes only `{`).
+struct ObjectsOnly<'a, R>(&'a mut serde_json::Deserializer<R>);
+
+impl<'de, R: serde_json::de::Read<'de>> serde::Deserializer<'de> for ObjectsOnly<'_, R> {
+    type Error = serde_json::Error;
+
+    fn deserialize_struct<V: serde::de::Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        self.0.deserialize_map(visitor)
+    }
+
+    fn deserialize_any<V: serde::de::Visitor<'de>>(
+        self,
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        self.0.deserialize_any(visitor)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf unit unit_struct seq tuple
+        tuple_struct map identifier ignored_any
+    }
+
+    fn deserialize_option<V: serde::de::Visitor<'de>>(
+        self,
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        self.0.deserialize_option(visitor)
+    }
+
+    fn deserialize_newtype_struct<V: serde::de::Visitor<'de>>(
+        self,
+        name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        self.0.deserialize_newtype_struct(name, visitor)
+    }
+
+    fn deserialize_enum<V: serde::de::Visitor<'de>>(
+        self,
+        name: &'static str,
+        variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        self.0.deserialize_enum(name, variants, visitor)
+    }
+}
+
+/// A JSON body whose failures are problem+json, not axum's plain text: 415 when the request
+/// does not say it is JSON, 413 past the limit, 400 for what is not JSON or not an object,
+/// and 400 with `errors[]` naming each field of the wrong type.
 pub struct ApiJson<T>(pub T);
 
 impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let Json(value) = Json::<T>::from_request(req, state).await?;
-        Ok(ApiJson(value))
+        if !says_json(&req) {
+            return Err(ApiError::UnsupportedMediaType(JSON_BODY));
+        }
+        let bytes = body_bytes(req, state).await?;
+        Ok(ApiJson(from_json(&bytes)?))
     }
 }
 
@@ -280,15 +458,102 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned + Default> FromRequest<S>
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let bytes = axum::body::Bytes::from_request(req, state)
-            .await
-            .map_err(|r| ApiError::Malformed(r.body_text()))?;
+        let json = says_json(&req);
+        let bytes = body_bytes(req, state).await?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(OptionalApiJson(T::default()));
         }
-        let Json(value) = Json::<T>::from_bytes(&bytes)?;
-        Ok(OptionalApiJson(value))
+        if !json {
+            return Err(ApiError::UnsupportedMediaType(JSON_BODY));
+        }
+        Ok(OptionalApiJson(from_json(&bytes)?))
     }
+}
+
+/// A multipart body (an upload) whose failures are problem+json: 415 when the request is not
+/// `multipart/form-data`, 400 when its parts cannot be read.
+pub struct ApiMultipart(pub axum::extract::Multipart);
+
+const MULTIPART_BODY: &str =
+    "Send the file as `multipart/form-data` (with its boundary) in one part named `file`.";
+
+impl<S: Send + Sync> FromRequest<S> for ApiMultipart {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let multipart = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| {
+                v.trim_start()
+                    .to_ascii_lowercase()
+                    .starts_with("multipart/form-data")
+            });
+        if !multipart {
+            return Err(ApiError::UnsupportedMediaType(MULTIPART_BODY));
+        }
+        axum::extract::Multipart::from_request(req, state)
+            .await
+            .map(ApiMultipart)
+            .map_err(|r| ApiError::Malformed(format!("{}. {MULTIPART_BODY}", r.body_text())))
+    }
+}
+
+/// Under `/api/`, every error answer is problem+json: what axum answers by itself (a path
+/// segment it cannot read, a rejection of an extractor, an empty 404 or 405) is rewritten
+/// with its status and text, so no client meets `text/plain` or an empty body.
+pub async fn api_problems(req: Request, next: axum::middleware::Next) -> Response {
+    if !req.uri().path().starts_with("/api/") {
+        return next.run(req).await;
+    }
+    let head = req.method() == axum::http::Method::HEAD;
+    let response = next.run(req).await;
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let is_problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+    if is_problem || head {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    // axum's own answers are one short sentence; anything longer is not one of them.
+    let text = match axum::body::to_bytes(body, 4096).await {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).trim().to_owned(),
+        Err(_) => String::new(),
+    };
+    let error = match status {
+        StatusCode::NOT_FOUND => ApiError::NotFound,
+        StatusCode::METHOD_NOT_ALLOWED => ApiError::MethodNotAllowed,
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::TooLarge(if text.is_empty() {
+            "The request body is too large; send less.".to_owned()
+        } else {
+            text
+        }),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::UnsupportedMediaType(JSON_BODY),
+        s if s.is_server_error() => ApiError::Internal,
+        _ => ApiError::Malformed(if text.is_empty() {
+            "The request could not be read.".to_owned()
+        } else {
+            text
+        }),
+    };
+    let mut rewritten = error.into_response();
+    // Keep what the original answer said beyond its body (`Allow` of a 405, for one).
+    for (name, value) in parts.headers.iter() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            rewritten
+                .headers_mut()
+                .entry(name.clone())
+                .or_insert(value.clone());
+        }
+    }
+    *rewritten.status_mut() = status;
+    rewritten
 }
 
 /// A failure shown to a person in the browser.
@@ -379,5 +644,57 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for PageForm
                 })
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_answer_lists_at_most_fifty_problems_and_says_how_many() {
+        let mut invalid = Invalid::new();
+        for i in 0..200 {
+            invalid.push(
+                format!("participants[{i}]"),
+                madoguchi_core::Problem::NotFound,
+            );
+        }
+        let problem = ApiError::Invalid(invalid).problem();
+        let errors = problem.errors.expect("fields listed");
+        assert_eq!(errors.len(), ERRORS_LISTED_MAX);
+        assert_eq!(errors[49].field, "participants[49]");
+        assert!(
+            problem
+                .detail
+                .starts_with("200 problems; the first 50 are listed. participants[0]:"),
+            "{}",
+            problem.detail
+        );
+    }
+
+    #[test]
+    fn an_array_is_no_object_and_a_wrong_type_names_its_path() {
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct Profile {
+            locale: Option<String>,
+            time_zone: Option<String>,
+        }
+        let refused = from_json::<Profile>(br#"["en","Europe/Paris"]"#).unwrap_err();
+        assert!(
+            matches!(&refused, ApiError::Malformed(why) if why.contains("JSON object")),
+            "{refused:?}"
+        );
+        let refused = from_json::<Profile>(br#"{"locale": 5}"#).unwrap_err();
+        let ApiError::WrongTypes(fields) = refused else {
+            panic!("{refused:?}")
+        };
+        assert_eq!(fields[0].field, "locale");
+        assert!(from_json::<Profile>(br#"{"locale": "en"}"#).is_ok());
+        assert!(
+            from_json::<Vec<String>>(br#"["a"]"#).is_ok(),
+            "a list body stays a list"
+        );
     }
 }

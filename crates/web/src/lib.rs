@@ -49,6 +49,7 @@ pub fn app(state: AppState) -> Router {
         .fallback(ui::not_found)
         .method_not_allowed_fallback(ui::method_not_allowed)
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
+        .layer(axum::middleware::from_fn(error::api_problems))
         .layer(axum::middleware::from_fn(ops::track))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,

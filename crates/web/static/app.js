@@ -242,6 +242,23 @@
 
   document.querySelectorAll("form[data-draft-key]").forEach(keepDraft);
 
+  // Signing out forgets every draft on this browser: the next person to sign in here must
+  // not find what the last one typed. (The server's answer also says Clear-Site-Data.)
+  document.querySelectorAll("form[data-clear-drafts]").forEach(function (form) {
+    form.addEventListener("submit", function () { clearDrafts(); });
+  });
+  function clearDrafts() {
+    try {
+      var keys = [];
+      for (var i = 0; i < localStorage.length; i++) {
+        var k = localStorage.key(i);
+        if (k && k.indexOf("madoguchi:") === 0) { keys.push(k); }
+      }
+      keys.forEach(function (k) { localStorage.removeItem(k); });
+      sessionStorage.removeItem("madoguchi:submitted");
+    } catch (e) { /* storage off: nothing was kept */ }
+  }
+
   // Confirmation: a link to a confirmation page (which works without JavaScript) opens the
   // same question in a dialog instead.
   document.querySelectorAll("[data-dialog]").forEach(function (link) {

@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::body::Body;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use madoguchi_core::catalog::TicketType;
@@ -18,7 +18,7 @@ use crate::api::views::{
     TicketTypeView, TicketView, UserRef, rfc3339, unseen_codes,
 };
 use crate::auth::ApiCaller;
-use crate::error::{ApiError, ApiJson, Problem};
+use crate::error::{ApiError, ApiJson, ApiMultipart, Problem};
 use crate::i18n;
 use crate::state::AppState;
 use madoguchi_app::attachments::{self, Upload, UploadError};
@@ -438,11 +438,12 @@ pub async fn update(
 /// Uploads one file (multipart field `file`); answers its id, to pass in `attachments`.
 #[utoipa::path(post, path = "/api/v1/attachments", tag = "tickets",
     request_body(content_type = "multipart/form-data", description = "one field `file`"),
-    responses((status = 201, body = AttachmentView), (status = 413, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = AttachmentView), (status = 400, body = Problem), (status = 413, body = Problem),
+        (status = 415, body = Problem), (status = 422, body = Problem)))]
 pub async fn upload(
     State(state): State<AppState>,
     ApiCaller(user): ApiCaller,
-    mut multipart: Multipart,
+    ApiMultipart(mut multipart): ApiMultipart,
 ) -> Result<(StatusCode, Json<AttachmentView>), ApiError> {
     while let Some(mut field) = multipart
         .next_field()

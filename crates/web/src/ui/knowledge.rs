@@ -107,6 +107,9 @@ struct ListPage {
     issue_status: String,
     articles: Vec<ArticleRow>,
     next_url: Option<String>,
+    /// Why the words searched were not searched (too long), shown beside the box that keeps
+    /// them.
+    q_error: Option<String>,
 }
 
 async fn list_page(
@@ -118,8 +121,27 @@ async fn list_page(
     let user = &session.user;
     let w = Words(user.locale);
     q.kind = kind.map(|k| k.code().to_owned());
-    let filter = match q.filter(user) {
-        Ok(f) => f,
+    let (filter, q_error) = match q.filter(user) {
+        Ok(f) => (f, None),
+        // Words past the limit: the list without them, the box still holding them.
+        Err(e) if e.0.iter().all(|f| f.field == "q") => {
+            let without_words = ArticleQuery {
+                q: None,
+                ..q.clone()
+            };
+            match without_words.filter(user) {
+                Ok(f) => (
+                    f,
+                    Some(
+                        crate::ui::tickets::worded(user.locale, &e)
+                            .into_values()
+                            .collect::<Vec<_>>()
+                            .join(" "),
+                    ),
+                ),
+                Err(e) => return fail(user.locale, e.into()),
+            }
+        }
         Err(e) => return fail(user.locale, e.into()),
     };
     let page = PageRequest::new(Some(50), q.cursor.as_deref().and_then(Cursor::parse))
@@ -190,6 +212,7 @@ async fn list_page(
             })
             .collect(),
         next_url,
+        q_error,
     };
     render(user.locale, page)
 }

@@ -223,6 +223,13 @@ pub async fn log_out(
         return PageError::from_service(locale_of(&jar), e).into_response();
     }
     (
+        // Drafts of tickets and replies live in the browser's storage; the next person to use
+        // this browser must not find them (app.js clears them too, for browsers that ignore
+        // this header).
+        [(
+            axum::http::HeaderName::from_static("clear-site-data"),
+            "\"storage\"",
+        )],
         jar.remove(Cookie::build(SESSION_COOKIE).path("/")),
         Redirect::to("/login"),
     )

@@ -567,6 +567,12 @@ async fn write_message(
     internal: bool,
 ) -> Response {
     let locale = session.user.locale;
+    // A key that is no ticket's (`SD-1001%0A`) is refused before the form is read, so that
+    // none of its files is stored.
+    let parsed = match tickets::parse_key(&key) {
+        Ok(k) => k,
+        Err(e) => return page_error(locale, e),
+    };
     let form = match multipart_form::read(&state, &session, multipart).await {
         Ok(f) => f,
         Err(e) => return form_error(locale, e),
@@ -591,10 +597,6 @@ async fn write_message(
             internal,
             status: Some(status.clone()).filter(|s| !s.is_empty() && !internal),
             via: Via::Web,
-        };
-        let parsed = match tickets::parse_key(&key) {
-            Ok(k) => k,
-            Err(e) => return page_error(locale, e),
         };
         let limit = state.config.attachment_max_count;
         let result = if internal {

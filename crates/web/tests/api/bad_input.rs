@@ -182,7 +182,7 @@ api_test!(a_malformed_body_is_a_400_problem, async |app: &TestApp| {
         .unwrap();
     assert_eq!(
         response.status(),
-        StatusCode::BAD_REQUEST,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
         "no JSON content type"
     );
     let (status, problem) = app

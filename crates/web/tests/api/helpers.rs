@@ -22,6 +22,8 @@ pub struct TestApp {
 
 /// The Bearer token of `POST /api/v1/inbound-mail` in tests.
 pub const INBOUND_SECRET: &str = "inbound-test-secret";
+/// The Bearer token of `/metrics` in tests.
+pub const METRICS_TOKEN: &str = "metrics-test-token";
 /// The domain of reply addresses and Message-IDs in tests.
 pub const MAIL_DOMAIN: &str = "madoguchi.test";
 
@@ -59,6 +61,7 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -
     config.database_url = db.url.clone();
     config.mail_from = format!("support@{MAIL_DOMAIN}");
     config.inbound_secret = Some(INBOUND_SECRET.into());
+    config.metrics_token = Some(METRICS_TOKEN.into());
     // One dictionary for every test server: it is built once, in a few seconds.
     config.dictionary_dir = std::env::temp_dir().join("madoguchi-test-ipadic");
     tweak(&mut config);

@@ -25,6 +25,7 @@ mod import;
 mod inbound_mail;
 mod knowledge;
 mod knowledge_language;
+mod limits;
 mod merge_callbacks_satisfaction;
 mod notifications;
 mod operations;

@@ -10,7 +10,14 @@ api_test!(
         assert_eq!(status, StatusCode::OK);
         let (status, _) = read(app.call(Method::GET, "/readyz", None, None).await).await;
         assert_eq!(status, StatusCode::OK);
-        let response = app.call(Method::GET, "/metrics", None, None).await;
+        let response = app
+            .call(
+                Method::GET,
+                "/metrics",
+                Some(crate::helpers::METRICS_TOKEN),
+                None,
+            )
+            .await;
         assert_eq!(response.status(), StatusCode::OK);
         let text = response.text().await.unwrap();
         assert!(text.contains("madoguchi_http_requests_total"), "{text}");

@@ -8,6 +8,7 @@ mod support;
 
 mod audit;
 mod desk;
+mod drafts;
 mod login;
 mod mail;
 mod onboarding;
