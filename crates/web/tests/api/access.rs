@@ -381,7 +381,7 @@ api_test!(access_matrix, async |app: &TestApp| {
             None,
         )
         .await;
-    assert_eq!(keys(&list), [w.stranger_key.clone()], "{list}");
+    assert_eq!(keys(&list), [w.stranger_key.as_str()], "{list}");
     assert_eq!(list["counts"], json!({ "new": 1 }));
     // Those who see it count it.
     let (_, list) = app
@@ -504,7 +504,7 @@ api_test!(
         let (_, found) = app
             .as_user(&w.agent, Method::GET, "/api/v1/tickets?q=Wombat", None)
             .await;
-        assert_eq!(keys(&found), [w.key.clone()], "{found}");
+        assert_eq!(keys(&found), [w.key.as_str()], "{found}");
     }
 );
 
