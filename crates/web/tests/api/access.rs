@@ -389,6 +389,55 @@ api_test!(access_matrix, async |app: &TestApp| {
         .await;
     assert_eq!(list["counts"], json!({ "in_progress": 1 }), "{list}");
 
+    // The pages say the same as the API: the ticket's page is the not-found page, the list
+    // and the search box show nothing of it.
+    for email in [
+        "none@org.example",
+        "ecl2@org.example",
+        "stranger@other.example",
+    ] {
+        let (browser, _) = app.log_in(email).await;
+        let page = browser
+            .get(app.url(&format!("/tickets/{}", w.key)))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), StatusCode::NOT_FOUND, "{email}");
+        assert!(!page.text().await.unwrap().contains(WORD), "{email}");
+        for path in ["/tickets".to_owned(), format!("/tickets?q={WORD}")] {
+            let html = browser
+                .get(app.url(&path))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            assert!(!html.contains(&w.key), "{email} {path}: {html}");
+            assert!(!html.contains("の見積もり"), "{email} {path}");
+        }
+        let download = browser
+            .get(app.url(&w.public_file.replace("/api/v1", "")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(download.status(), StatusCode::NOT_FOUND, "{email}");
+    }
+    let (browser, _) = app.log_in("viewer@org.example").await;
+    let html = browser
+        .get(app.url(&format!("/tickets/{}", w.key)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("の見積もり") && html.contains("shared.log"),
+        "{html}"
+    );
+    assert!(!html.contains("secret.log") && !html.contains("Wombat"));
+
     // Queues: the desk's agent finds it there; the other desk's agent and customers have no
     // such queue.
     let desk_queue = queue(app, &w.agent)
