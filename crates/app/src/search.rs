@@ -97,7 +97,6 @@ fn ticket_doc(t: TicketSource) -> TicketDoc {
         number,
         organization_id: t.organization_id,
         contract_id: t.contract_id,
-        participant_ids: t.participant_ids,
         desk: t.desk,
         status: t.status,
         ticket_type: t.ticket_type,
@@ -391,13 +390,11 @@ impl Search {
                     .collect(),
             ),
             (_, Some(org)) => Visibility::Customer {
-                user_id: user.id.clone(),
                 organization_id: org.to_owned(),
                 contract_ids: store.permitted_contract_ids(&user.id).await?,
             },
             // A customer without an organization sees nothing.
             (_, None) => Visibility::Customer {
-                user_id: user.id.clone(),
                 organization_id: String::new(),
                 contract_ids: Vec::new(),
             },

@@ -626,7 +626,6 @@ pub(crate) fn scope(ticket: &Ticket) -> TicketScope<'_> {
         organization_id: &ticket.organization_id,
         contract_id: &ticket.contract_id,
         desk: ticket.desk,
-        participant_ids: &ticket.participant_ids,
     }
 }
 

@@ -3,13 +3,14 @@
 use crate::codes::{Desk, PermissionLevel, Role};
 use crate::model::{Contract, TicketPermission, User};
 
-/// The facts about one ticket that decide who may see it.
+/// The facts about one ticket that decide who may see it. Its participants are not among
+/// them: a participant is picked from the contract's viewers and sees the ticket through that
+/// permission, so revoking it hides the ticket from them at once (SPEC §1).
 #[derive(Debug, Clone, Copy)]
 pub struct TicketScope<'a> {
     pub organization_id: &'a str,
     pub contract_id: &'a str,
     pub desk: Desk,
-    pub participant_ids: &'a [String],
 }
 
 fn level_on(
@@ -28,8 +29,10 @@ fn same_organization(user: &User, organization_id: &str) -> bool {
     user.role.is_customer() && user.organization_id.as_deref() == Some(organization_id)
 }
 
-/// May `user` see the ticket? Customers: view or edit on its contract, or being a
-/// participant. Agents: membership of its desk. Admins: always.
+/// May `user` see the ticket? Customers of its organization: a live view or edit permission
+/// on its contract, whether they filed it, take part in it, or neither. Agents: membership of
+/// its desk. Admins: always. The store's `visible_to_customer!` is this rule in SQL, and the
+/// ticket index's `Visibility::Customer` the same rule as a query.
 pub fn may_view_ticket(
     user: &User,
     desks: &[Desk],
@@ -41,14 +44,13 @@ pub fn may_view_ticket(
         Role::Agent => desks.contains(&ticket.desk),
         Role::Customer | Role::CustomerAdmin => {
             same_organization(user, ticket.organization_id)
-                && (level_on(user, permissions, ticket.contract_id).is_some()
-                    || ticket.participant_ids.contains(&user.id))
+                && level_on(user, permissions, ticket.contract_id).is_some()
         }
     }
 }
 
 /// May `user` reply to the ticket? Customers need "edit" on its contract; a participant with
-/// only "view" (or none) reads along. Agents of its desk and admins may.
+/// only "view" reads along. Agents of its desk and admins may.
 pub fn may_reply(
     user: &User,
     desks: &[Desk],
@@ -117,14 +119,11 @@ mod tests {
         }
     }
 
-    const NOBODY: &[String] = &[];
-
-    fn scope<'a>(participants: &'a [String]) -> TicketScope<'a> {
+    fn scope() -> TicketScope<'static> {
         TicketScope {
             organization_id: "o1",
             contract_id: "c1",
             desk: Desk::General,
-            participant_ids: participants,
         }
     }
 
@@ -132,46 +131,50 @@ mod tests {
     fn view_permission_sees_but_does_not_reply() {
         let u = user("u1", Role::Customer, Some("o1"));
         let perms = [perm("u1", "c1", PermissionLevel::View)];
-        assert!(may_view_ticket(&u, &[], &perms, scope(NOBODY)));
-        assert!(!may_reply(&u, &[], &perms, scope(NOBODY)));
+        assert!(may_view_ticket(&u, &[], &perms, scope()));
+        assert!(!may_reply(&u, &[], &perms, scope()));
     }
 
     #[test]
     fn edit_permission_sees_and_replies() {
         let u = user("u1", Role::Customer, Some("o1"));
         let perms = [perm("u1", "c1", PermissionLevel::Edit)];
-        assert!(may_view_ticket(&u, &[], &perms, scope(NOBODY)));
-        assert!(may_reply(&u, &[], &perms, scope(NOBODY)));
+        assert!(may_view_ticket(&u, &[], &perms, scope()));
+        assert!(may_reply(&u, &[], &perms, scope()));
     }
 
     #[test]
-    fn participants_see_without_permission() {
+    fn sight_follows_the_live_permission_not_the_participation() {
         let u = user("u1", Role::Customer, Some("o1"));
-        let participants = vec!["u1".to_owned()];
-        assert!(may_view_ticket(&u, &[], &[], scope(&participants)));
-        assert!(!may_view_ticket(&u, &[], &[], scope(NOBODY)));
-        assert!(!may_reply(&u, &[], &[], scope(&participants)));
+        // Revoked: no permission left on the ticket's contract, participant or not.
+        assert!(!may_view_ticket(&u, &[], &[], scope()));
+        assert!(!may_reply(&u, &[], &[], scope()));
+        // A permission on another contract of the organization shows nothing of this one.
+        let elsewhere = [perm("u1", "c2", PermissionLevel::Edit)];
+        assert!(!may_view_ticket(&u, &[], &elsewhere, scope()));
+        // A colleague's permission is not the user's.
+        let colleagues = [perm("u2", "c1", PermissionLevel::Edit)];
+        assert!(!may_view_ticket(&u, &[], &colleagues, scope()));
     }
 
     #[test]
     fn another_organization_sees_nothing_even_with_a_stray_permission() {
         let u = user("u2", Role::CustomerAdmin, Some("o2"));
         let perms = [perm("u2", "c1", PermissionLevel::Edit)];
-        let participants = vec!["u2".to_owned()];
-        assert!(!may_view_ticket(&u, &[], &perms, scope(&participants)));
-        assert!(!may_reply(&u, &[], &perms, scope(&participants)));
+        assert!(!may_view_ticket(&u, &[], &perms, scope()));
+        assert!(!may_reply(&u, &[], &perms, scope()));
     }
 
     #[test]
     fn agents_see_their_desks_only() {
         let a = user("a1", Role::Agent, None);
-        assert!(may_view_ticket(&a, &[Desk::General], &[], scope(NOBODY)));
-        assert!(!may_view_ticket(&a, &[Desk::Premium], &[], scope(NOBODY)));
+        assert!(may_view_ticket(&a, &[Desk::General], &[], scope()));
+        assert!(!may_view_ticket(&a, &[Desk::Premium], &[], scope()));
         assert!(may_view_ticket(
             &user("root", Role::Admin, None),
             &[],
             &[],
-            scope(NOBODY)
+            scope()
         ));
     }
 

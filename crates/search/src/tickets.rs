@@ -27,7 +27,6 @@ pub struct TicketDoc {
     pub key: String,
     pub organization_id: String,
     pub contract_id: String,
-    pub participant_ids: Vec<String>,
     pub desk: String,
     pub status: String,
     pub ticket_type: String,
@@ -48,10 +47,10 @@ pub struct TicketDoc {
 /// What a caller may see, carried inside every query.
 #[derive(Debug, Clone)]
 pub enum Visibility {
-    /// A customer: their organization's tickets on the contracts they hold a permission on
-    /// (read live from the store for each query), or that they take part in.
+    /// A customer: their organization's tickets on the contracts they hold a permission on,
+    /// read live from the store for each query (`core::access::may_view_ticket`: taking part
+    /// in a ticket adds nothing, so the index holds no participants).
     Customer {
-        user_id: String,
         organization_id: String,
         contract_ids: Vec<String>,
     },
@@ -117,7 +116,6 @@ struct Fields {
     key: Field,
     organization: Field,
     contract: Field,
-    participant: Field,
     desk: Field,
     status: Field,
     ticket_type: Field,
@@ -153,7 +151,6 @@ fn schema() -> (Schema, Fields) {
         key: b.add_text_field("key", STRING),
         organization: b.add_text_field("organization", STRING),
         contract: b.add_text_field("contract", STRING),
-        participant: b.add_text_field("participant", STRING),
         desk: b.add_text_field("desk", STRING),
         status: b.add_text_field("status", STRING | FAST),
         ticket_type: b.add_text_field("ticket_type", STRING),
@@ -206,9 +203,6 @@ impl TicketIndex {
         d.add_text(f.key, doc.key.to_lowercase());
         d.add_text(f.organization, &doc.organization_id);
         d.add_text(f.contract, &doc.contract_id);
-        for p in &doc.participant_ids {
-            d.add_text(f.participant, p);
-        }
         d.add_text(f.desk, &doc.desk);
         d.add_text(f.status, &doc.status);
         d.add_text(f.ticket_type, &doc.ticket_type);
@@ -284,19 +278,12 @@ impl TicketIndex {
             Visibility::All => None,
             Visibility::Desks(desks) => Some(self.any_value(f.desk, desks)),
             Visibility::Customer {
-                user_id,
                 organization_id,
                 contract_ids,
-            } => {
-                let permitted = BooleanQuery::new(vec![
-                    (Occur::Should, self.any_value(f.contract, contract_ids)),
-                    (Occur::Should, exact(f.participant, user_id)),
-                ]);
-                Some(Box::new(BooleanQuery::new(vec![
-                    (Occur::Must, exact(f.organization, organization_id)),
-                    (Occur::Must, Box::new(permitted)),
-                ])))
-            }
+            } => Some(Box::new(BooleanQuery::new(vec![
+                (Occur::Must, exact(f.organization, organization_id)),
+                (Occur::Must, self.any_value(f.contract, contract_ids)),
+            ]))),
         }
     }
 

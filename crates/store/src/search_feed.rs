@@ -17,7 +17,6 @@ pub struct TicketSource {
     pub number: i64,
     pub organization_id: String,
     pub contract_id: String,
-    pub participant_ids: Vec<String>,
     pub desk: String,
     pub status: String,
     pub ticket_type: String,
@@ -155,7 +154,6 @@ impl Store {
                 number: row.try_get("number")?,
                 organization_id: text("organization_id")?,
                 contract_id: text("contract_id")?,
-                participant_ids: Vec::new(),
                 desk: text("desk")?,
                 status: text("status")?,
                 ticket_type: text("ticket_type")?,
@@ -179,19 +177,15 @@ impl Store {
         }
         let ids: Vec<String> = tickets.iter().map(|t| t.id.clone()).collect();
         let list = json_list(&ids)?;
-        let (messages, participants) = match self.dialect() {
-            Dialect::Sqlite => (
+        let messages = match self.dialect() {
+            Dialect::Sqlite => {
                 "SELECT ticket_id, body, visibility FROM messages
-                  WHERE ticket_id IN (SELECT value FROM json_each($1)) ORDER BY created_at, id",
-                "SELECT ticket_id, user_id FROM ticket_participants
-                  WHERE ticket_id IN (SELECT value FROM json_each($1))",
-            ),
-            Dialect::Postgres => (
+                  WHERE ticket_id IN (SELECT value FROM json_each($1)) ORDER BY created_at, id"
+            }
+            Dialect::Postgres => {
                 "SELECT ticket_id, body, visibility FROM messages
-                  WHERE ticket_id IN (SELECT jsonb_array_elements_text($1::jsonb)) ORDER BY created_at, id",
-                "SELECT ticket_id, user_id FROM ticket_participants
-                  WHERE ticket_id IN (SELECT jsonb_array_elements_text($1::jsonb))",
-            ),
+                  WHERE ticket_id IN (SELECT jsonb_array_elements_text($1::jsonb)) ORDER BY created_at, id"
+            }
         };
         let index: std::collections::HashMap<String, usize> = ids
             .iter()
@@ -209,15 +203,6 @@ impl Store {
                 } else {
                     tickets[i].notes.push(body);
                 }
-            }
-        }
-        let rows: Vec<(String, String)> = sqlx::query_as(participants)
-            .bind(&list)
-            .fetch_all(&self.read)
-            .await?;
-        for (ticket_id, user_id) in rows {
-            if let Some(&i) = index.get(&ticket_id) {
-                tickets[i].participant_ids.push(user_id);
             }
         }
         Ok(tickets)

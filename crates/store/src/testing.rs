@@ -2,8 +2,9 @@
 //!
 //! PostgreSQL tests use `MADOGUCHI_TEST_DATABASE_URL` (default
 //! `postgres://postgres@127.0.0.1:5432/test`); each test gets its own schema, so tests run in
-//! parallel without seeing each other. Without a reachable PostgreSQL they are skipped, loudly;
-//! under `CI=true` they fail instead.
+//! parallel without seeing each other. Without a reachable PostgreSQL they fail, naming the
+//! address and the error, unless `MADOGUCHI_SKIP_POSTGRES=1` says to skip them; a skip is then
+//! written to the terminal (see [`skip_or_fail`]). Under `CI=true` they never skip.
 
 use std::path::PathBuf;
 
@@ -31,6 +32,30 @@ enum Cleanup {
 }
 
 const DEFAULT_POSTGRES: &str = "postgres://postgres@127.0.0.1:5432/test";
+
+/// Set to `1` to skip the PostgreSQL tests when no server answers (outside CI only).
+pub const SKIP_POSTGRES: &str = "MADOGUCHI_SKIP_POSTGRES";
+
+/// What a test does when something it needs is missing (`what`: "PostgreSQL test"; `why`: the
+/// missing thing and the error). Under `CI=true` it fails: CI runs everything. Otherwise it
+/// fails too, unless the environment variable `skip_var` is `1`, so that a wrong database name
+/// or a missing driver never passes as a green test; when skipping is asked for, the notice
+/// goes to the terminal (`/dev/tty`), which the test harness does not capture, and to stderr.
+/// Returns only when the test is to be skipped.
+pub fn skip_or_fail(what: &str, skip_var: &str, why: &str) {
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("{what} cannot run under CI=true, where nothing is skipped: {why}");
+    }
+    if !std::env::var(skip_var).is_ok_and(|v| v == "1") {
+        panic!("{what} cannot run: {why}. Fix that, or set {skip_var}=1 to skip such tests");
+    }
+    let notice = format!("\n*** SKIPPED ({skip_var}=1): {what}, {why} ***\n");
+    eprintln!("{notice}");
+    if let Ok(mut tty) = std::fs::OpenOptions::new().write(true).open("/dev/tty") {
+        use std::io::Write;
+        tty.write_all(notice.as_bytes()).ok();
+    }
+}
 
 impl TestDb {
     /// A new database on `backend`; `None` when PostgreSQL is unreachable outside CI.
@@ -61,10 +86,11 @@ impl TestDb {
         let mut admin = match sqlx::PgConnection::connect(&server_url).await {
             Ok(conn) => conn,
             Err(e) => {
-                if std::env::var("CI").is_ok_and(|v| v == "true") {
-                    panic!("PostgreSQL at {server_url} is unreachable under CI=true: {e}");
-                }
-                eprintln!("\n*** SKIPPED: PostgreSQL test, no database at {server_url}: {e} ***\n");
+                skip_or_fail(
+                    "PostgreSQL test",
+                    SKIP_POSTGRES,
+                    &format!("no database at {server_url}: {e}"),
+                );
                 return None;
             }
         };

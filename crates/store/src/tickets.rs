@@ -1,6 +1,6 @@
 //! Tickets: filing, reading one, and the lists. Visibility is part of every query (SPEC §1):
-//! customers see their organization's tickets on contracts they hold a permission on, or that
-//! they take part in; agents see their desks'; admins see all.
+//! customers see their organization's tickets on contracts they hold a permission on (live:
+//! participants too, see `visible_to_customer!`); agents see their desks'; admins see all.
 
 use std::collections::BTreeMap;
 
@@ -119,12 +119,16 @@ pub struct Filing<'a> {
 
 // Visibility, one condition per kind of viewer, so that each query plan can use its index
 // (the organization's tickets for customers, the desk's for agents). Every variant binds
-// $1 viewer kind, $2 user id, $3 organization id, so the parameters line up.
+// $1 viewer kind, $2 user id, $3 organization id, so the parameters line up. Every query of
+// tickets, their attachments and the requester's other tickets takes its condition from here.
+//
+// A customer sees a ticket only through their own live permission on its contract
+// (`core::access::may_view_ticket`): taking part in a ticket, or having filed it, adds
+// nothing, so a revoked permission hides the contract's tickets at once (SPEC §1).
 macro_rules! visible_to_customer {
     () => {
-        "($1 = 'customer' AND t.organization_id = $3 AND (
-            t.contract_id IN (SELECT tp.contract_id FROM ticket_permissions tp WHERE tp.user_id = $2)
-            OR EXISTS (SELECT 1 FROM ticket_participants pp WHERE pp.ticket_id = t.id AND pp.user_id = $2)))"
+        "($1 = 'customer' AND t.organization_id = $3 AND t.contract_id IN (
+            SELECT tp.contract_id FROM ticket_permissions tp WHERE tp.user_id = $2))"
     };
 }
 macro_rules! visible_to_agent {

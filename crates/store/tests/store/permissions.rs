@@ -117,14 +117,21 @@ store_test!(
         let c = contract(&store, &org.id, "ECL-0001").await;
         let user = customer(&store, &org.id, "taro@sample.example").await;
         let before = last_event_id(&store).await;
+        // A reference to nothing, not some other failure (a wrong SQL would fail too).
         let result = store
             .grant_permission(None, &user.id, "no-such-contract", PermissionLevel::Edit)
             .await;
-        assert!(result.is_err(), "got {result:?}");
+        assert!(
+            matches!(result, Err(StoreError::Dangling { .. })),
+            "got {result:?}"
+        );
         let result = store
             .grant_permission(None, "no-such-user", &c.id, PermissionLevel::Edit)
             .await;
-        assert!(result.is_err(), "got {result:?}");
+        assert!(
+            matches!(result, Err(StoreError::Dangling { .. })),
+            "got {result:?}"
+        );
         assert_no_event_since(&store, before).await;
         assert!(store.permissions_in(None).await.unwrap().is_empty());
     }

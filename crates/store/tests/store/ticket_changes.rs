@@ -287,3 +287,86 @@ store_test!(
         assert_eq!(public[3].actor_id.as_deref(), Some(d.customer.as_str()));
     }
 );
+
+store_test!(
+    a_participant_sees_the_ticket_only_while_their_permission_lasts,
+    |store: Store| async move {
+        let d = filed(&store).await;
+        let colleague = customer(&store, &d.ticket.organization_id, "hanako@ticket.example").await;
+        store
+            .grant_permission(
+                None,
+                &colleague.id,
+                &d.ticket.contract_id,
+                madoguchi_core::PermissionLevel::View,
+            )
+            .await
+            .unwrap();
+        // Named on a second ticket of the same contract.
+        let ticket_type = store
+            .ticket_types()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|t| t.code == "general_inquiry")
+            .unwrap();
+        let new = NewTicket {
+            ticket_type,
+            summary: "参加者のいる問い合わせ".into(),
+            service_menu: "other".into(),
+            tenant_id: "tenant-0001".into(),
+            details: "詳細".into(),
+            menu_fields: Default::default(),
+            incident: None,
+            callback: None,
+        };
+        let participants = [colleague.id.clone()];
+        let filing = Filing {
+            organization_id: &d.ticket.organization_id,
+            contract_id: &d.ticket.contract_id,
+            created_by: &d.customer,
+            participant_ids: &participants,
+            attachment_ids: &[],
+            follow_up_of: None,
+        };
+        let named = store.file_ticket(&filing, &new).await.unwrap();
+        assert_eq!(named.participant_ids, participants);
+        let viewer = madoguchi_store::Viewer::of(&colleague);
+        let keys = |list: &madoguchi_store::TicketList| {
+            list.page.items.iter().map(|t| t.key).collect::<Vec<_>>()
+        };
+        let list = store
+            .tickets(viewer, &Default::default(), &Default::default())
+            .await
+            .unwrap();
+        assert_eq!(keys(&list), [named.key, d.ticket.key]);
+        assert_eq!(list.total, 2);
+
+        store
+            .revoke_permission(None, &colleague.id, &d.ticket.contract_id)
+            .await
+            .unwrap();
+        let list = store
+            .tickets(viewer, &Default::default(), &Default::default())
+            .await
+            .unwrap();
+        assert!(keys(&list).is_empty(), "{:?}", keys(&list));
+        assert_eq!(list.total, 0);
+        assert!(list.by_status.is_empty());
+        assert!(matches!(
+            store.ticket(viewer, named.key).await,
+            Err(madoguchi_store::StoreError::NotFound)
+        ));
+        let among = store
+            .tickets_among(viewer, &[named.id.clone(), d.ticket.id.clone()])
+            .await
+            .unwrap();
+        assert!(among.is_empty());
+        // Still named on it.
+        let seen = store
+            .ticket(madoguchi_store::Viewer::Admin, named.key)
+            .await
+            .unwrap();
+        assert_eq!(seen.participant_ids, participants);
+    }
+);

@@ -535,3 +535,96 @@ api_test!(known_issues_say_where_they_stand, async |app: &TestApp| {
         .unwrap();
     assert!(page.contains("解決済") && page.contains("name=\"issue_status\""));
 });
+
+api_test!(
+    suggestions_hold_published_articles_only_however_well_a_draft_matches,
+    async |app: &TestApp| {
+        let writer = agent(app).await;
+        // A draft that matches the customer's words best of all…
+        let draft = json!({ "kind": "faq", "title": "ポータル ログイン エラー", "body": "ポータル ログイン エラー ポータル ログイン エラー", "published": false });
+        let (status, d) = app
+            .as_user(&writer, Method::POST, "/api/v1/kb/articles", Some(draft))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{d}");
+        // …and five published ones that match less well: the five slots are theirs.
+        let mut published = Vec::new();
+        for topic in ["パスワード", "二要素認証", "ブラウザ", "アカウント", "権限"]
+        {
+            let body = json!({
+                "kind": "faq", "title": format!("{topic}とログインについて"),
+                "body": format!("{topic}の設定を確認してください。"), "published": true,
+            });
+            let (status, a) = app
+                .as_user(&writer, Method::POST, "/api/v1/kb/articles", Some(body))
+                .await;
+            assert_eq!(status, StatusCode::CREATED, "{a}");
+            published.push(a["id"].as_str().unwrap().to_owned());
+        }
+        let (org, _) = app.customer_org("Org", "ECL-1", "basic").await;
+        let (_, reader) = app.user("reader@org.example", "customer", Some(&org)).await;
+        let q = serde_urlencoded::to_string([("q", "ポータル ログイン エラー")]).unwrap();
+        let (status, found) = app
+            .as_user(
+                &reader,
+                Method::GET,
+                &format!("/api/v1/kb/suggest?{q}"),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{found}");
+        let mut ids: Vec<_> = found["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["id"].as_str().unwrap().to_owned())
+            .collect();
+        assert!(
+            !ids.contains(&d["id"].as_str().unwrap().to_owned()),
+            "{found}"
+        );
+        ids.sort();
+        published.sort();
+        assert_eq!(ids, published, "every slot a published article: {found}");
+    }
+);
+
+api_test!(
+    the_menu_picked_comes_first_among_equals,
+    async |app: &TestApp| {
+        let writer = agent(app).await;
+        let mut by_menu = Vec::new();
+        // Two articles alike in every word, about different menus.
+        for menu in ["virtual_server", "network"] {
+            let body = json!({
+                "kind": "faq", "title": "接続できないときの確認事項",
+                "body": "設定と状態を確認してください。", "service_menus": [menu], "published": true,
+            });
+            let (status, a) = app
+                .as_user(&writer, Method::POST, "/api/v1/kb/articles", Some(body))
+                .await;
+            assert_eq!(status, StatusCode::CREATED, "{a}");
+            by_menu.push((menu, a["id"].as_str().unwrap().to_owned()));
+        }
+        let (org, _) = app.customer_org("Org", "ECL-1", "basic").await;
+        let (_, reader) = app.user("reader@org.example", "customer", Some(&org)).await;
+        for (menu, id) in &by_menu {
+            let q = serde_urlencoded::to_string([("q", "接続できない"), ("service_menu", menu)])
+                .unwrap();
+            let (status, found) = app
+                .as_user(
+                    &reader,
+                    Method::GET,
+                    &format!("/api/v1/kb/suggest?{q}"),
+                    None,
+                )
+                .await;
+            assert_eq!(status, StatusCode::OK, "{found}");
+            assert_eq!(found["items"].as_array().unwrap().len(), 2, "{found}");
+            assert_eq!(
+                found["items"][0]["id"],
+                id.as_str(),
+                "with {menu} picked, its article first: {found}"
+            );
+        }
+    }
+);

@@ -7,6 +7,7 @@ mod notify_world;
 #[path = "../../../app/tests/support/smtp.rs"]
 mod smtp;
 
+mod access;
 mod admin_setup;
 mod audit;
 mod bad_input;

@@ -292,8 +292,8 @@ smtp_test!(
     a_revoked_permission_stops_the_emails_at_once,
     async |app: &TestApp, smtp: &SmtpServer| {
         let w = world(app).await;
-        // The filer loses her permission; the colleague still reads along as a participant
-        // (core::access::may_view_ticket), so he still hears.
+        // The filer loses her permission; the colleague, a participant who still holds his,
+        // still hears.
         let body = json!({ "user_id": w.hanako_id, "contract_number": "ECL-A" });
         let (status, p) = app
             .admin(Method::DELETE, "/api/v1/admin/permissions", Some(body))
@@ -313,6 +313,29 @@ smtp_test!(
                 .unwrap()
                 .iter()
                 .any(|i| i["recipient"] == format!("user:{}", w.hanako_id)
+                    && i["skipped"] == "no_access"),
+            "{skipped}"
+        );
+
+        // The participant loses his too: being named on the ticket does not keep him hearing
+        // of it (SPEC §1, visibility follows the live permission).
+        let body = json!({ "user_id": w.taro_id, "contract_number": "ECL-A" });
+        let (status, p) = app
+            .admin(Method::DELETE, "/api/v1/admin/permissions", Some(body))
+            .await;
+        assert!(status.is_success(), "{p}");
+        w.agent_says(app, "続報です。", false).await;
+        deliver(app, smtp).await;
+        assert_eq!(smtp.received().len(), 1, "nobody heard the second reply");
+        let (_, skipped) = app
+            .admin(Method::GET, "/api/v1/admin/outbox?state=skipped", None)
+            .await;
+        assert!(
+            skipped["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|i| i["recipient"] == format!("user:{}", w.taro_id)
                     && i["skipped"] == "no_access"),
             "{skipped}"
         );

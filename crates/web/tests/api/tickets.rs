@@ -429,7 +429,7 @@ api_test!(
         assert_eq!(got["status"], "in_progress");
 
         // Answered: pending closure; the customer closes it; a closed ticket takes no replies.
-        let (_, _) = app
+        let (status, answered) = app
             .as_user(
                 &w.agent,
                 Method::POST,
@@ -437,6 +437,29 @@ api_test!(
                 Some(json!({ "body": "解決しましたか?", "status": "pending_closure" })),
             )
             .await;
+        assert_eq!(status, StatusCode::CREATED, "{answered}");
+        assert_eq!(answered["body"], "解決しましたか?");
+        let (_, got) = app
+            .as_user(
+                &w.filer,
+                Method::GET,
+                &format!("/api/v1/tickets/{key}"),
+                None,
+            )
+            .await;
+        assert_eq!(
+            got["status"], "pending_closure",
+            "the status the agent's reply names is the ticket's: {got}"
+        );
+        let (_, pending) = app
+            .as_user(
+                &w.filer,
+                Method::GET,
+                "/api/v1/tickets?status=pending_closure",
+                None,
+            )
+            .await;
+        assert_eq!(pending["items"][0]["key"], key.as_str(), "{pending}");
         let (status, closed) = app
             .as_user(
                 &w.filer,
@@ -507,7 +530,12 @@ api_test!(
             .await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{problem}");
         assert!(problem["detail"].as_str().unwrap().contains("edit"));
-        let (status, _) = app
+        assert_eq!(
+            got["summary"], "スナップショットの取り方",
+            "a view-only user reads the ticket itself"
+        );
+        assert_eq!(list["items"][0]["key"], key.as_str());
+        let (status, problem) = app
             .as_user(
                 &w.viewer,
                 Method::POST,
@@ -515,8 +543,12 @@ api_test!(
                 Some(json!({ "body": "x" })),
             )
             .await;
-        assert_eq!(status, StatusCode::FORBIDDEN);
-        let (status, _) = app
+        assert_eq!(status, StatusCode::FORBIDDEN, "{problem}");
+        assert!(
+            problem["detail"].as_str().unwrap().contains("\"edit\""),
+            "names the permission needed: {problem}"
+        );
+        let (status, problem) = app
             .as_user(
                 &w.viewer,
                 Method::POST,
@@ -524,9 +556,24 @@ api_test!(
                 None,
             )
             .await;
-        assert_eq!(status, StatusCode::FORBIDDEN);
-        // Without any permission, the ticket does not exist.
-        let (status, _) = app
+        assert_eq!(status, StatusCode::FORBIDDEN, "{problem}");
+        assert!(problem["detail"].as_str().unwrap().contains("\"edit\""));
+        let (_, after) = app
+            .as_user(
+                &w.filer,
+                Method::GET,
+                &format!("/api/v1/tickets/{key}"),
+                None,
+            )
+            .await;
+        assert_eq!(after["status"], "new", "the refused close changed nothing");
+        assert_eq!(
+            after["messages"],
+            json!([]),
+            "the refused reply wrote nothing"
+        );
+        // Without any permission, the ticket does not exist: not in the list, not by its key.
+        let (status, problem) = app
             .as_user(
                 &w.nobody,
                 Method::GET,
@@ -535,9 +582,21 @@ api_test!(
             )
             .await;
         assert_eq!(status, StatusCode::NOT_FOUND);
+        assert!(
+            !problem.to_string().contains("スナップショット"),
+            "{problem}"
+        );
+        let (_, list) = app
+            .as_user(&w.nobody, Method::GET, "/api/v1/tickets", None)
+            .await;
+        assert_eq!(list["items"], json!([]), "{list}");
+        assert_eq!(list["total"], 0);
     }
 );
 
+// A participant sees the ticket through their own permission on its contract (SPEC §1): the
+// colleague here holds "view" on ECL-B; once it is revoked, being named on the ticket shows
+// nothing.
 api_test!(participants_see_the_ticket, async |app: &TestApp| {
     let w = world(app).await;
     let (nobody_me_status, nobody_me) = app
@@ -563,6 +622,29 @@ api_test!(participants_see_the_ticket, async |app: &TestApp| {
         )
         .await;
     assert_eq!(status, StatusCode::OK);
+    let body = json!({ "user_id": w.colleague_id, "contract_number": "ECL-B" });
+    let (status, p) = app
+        .admin(Method::DELETE, "/api/v1/admin/permissions", Some(body))
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{p}");
+    let (status, problem) = app
+        .as_user(
+            &w.colleague,
+            Method::GET,
+            &format!("/api/v1/tickets/{key}"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "a participant whose permission was revoked sees nothing: {problem}"
+    );
+    let (_, list) = app
+        .as_user(&w.colleague, Method::GET, "/api/v1/tickets", None)
+        .await;
+    assert_eq!(list["total"], 0, "{list}");
+    assert_eq!(list["items"], json!([]));
 
     // Only colleagues who may view the contract can be added.
     let mut body = inquiry("ECL-B");
@@ -1035,24 +1117,73 @@ api_test!(
                 None,
             )
             .await;
-        let note = json!({ "body": "社内のみ", "internal": true });
-        app.as_user(
-            &w.agent,
-            Method::POST,
-            &format!("/api/v1/tickets/{key}/messages"),
-            Some(note),
-        )
-        .await;
-        let (_, after) = app
+        let note = json!({ "body": "社内のみの覚え書き", "internal": true });
+        let (status, written) = app
             .as_user(
-                &w.filer,
+                &w.agent,
+                Method::POST,
+                &format!("/api/v1/tickets/{key}/messages"),
+                Some(note),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{written}");
+        assert_eq!(written["internal"], true, "{written}");
+        let (_, as_agent) = app
+            .as_user(
+                &w.agent,
                 Method::GET,
                 &format!("/api/v1/tickets/{key}"),
                 None,
             )
             .await;
-        assert_eq!(before["updated_at"], after["updated_at"]);
-        assert_eq!(after["status"], "new");
+        assert!(
+            as_agent["messages"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|m| m["kind"] == "note" && m["body"] == "社内のみの覚え書き"),
+            "the desk reads the note: {as_agent}"
+        );
+        for token in [&w.filer, &w.viewer] {
+            let (_, after) = app
+                .as_user(token, Method::GET, &format!("/api/v1/tickets/{key}"), None)
+                .await;
+            assert_eq!(after["messages"], json!([]), "no note, no event: {after}");
+            assert!(!after.to_string().contains("覚え書き"), "{after}");
+            assert_eq!(before["updated_at"], after["updated_at"]);
+            assert_eq!(after["status"], "new");
+            let (_, history) = app
+                .as_user(
+                    token,
+                    Method::GET,
+                    &format!("/api/v1/tickets/{key}/history"),
+                    None,
+                )
+                .await;
+            let kinds: Vec<_> = history["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i["kind"].as_str().unwrap())
+                .collect();
+            assert_eq!(kinds, ["ticket.created"], "{history}");
+            let (_, found) = app
+                .as_user(
+                    token,
+                    Method::GET,
+                    "/api/v1/tickets?q=%E8%A6%9A%E3%81%88%E6%9B%B8%E3%81%8D",
+                    None,
+                )
+                .await;
+            assert_eq!(found["total"], 0, "a note's words find nothing: {found}");
+            let (_, list) = app
+                .as_user(token, Method::GET, "/api/v1/tickets", None)
+                .await;
+            assert_ne!(
+                list["items"][0]["unseen"], true,
+                "a note marks nothing as news for customers: {list}"
+            );
+        }
     }
 );
 
@@ -1069,6 +1200,74 @@ api_test!(
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(error_fields(&problem), ["summary", "attachments"]);
         assert_eq!(problem["errors"][1]["message"], "Use at most 10.");
+    }
+);
+
+api_test!(
+    exactly_the_most_files_allowed_are_filed,
+    async |app: &TestApp| {
+        let w = world(app).await;
+        let mut ids = Vec::new();
+        for i in 0..10 {
+            let (status, a) = crate::access::upload(
+                app,
+                &w.filer,
+                &format!("part-{i}.log"),
+                format!("part {i}\n").as_bytes(),
+            )
+            .await;
+            assert_eq!(status, StatusCode::CREATED, "{a}");
+            ids.push(a["id"].clone());
+        }
+        let mut body = inquiry("ECL-B");
+        body["attachments"] = json!(ids);
+        let (status, ticket) = app
+            .as_user(&w.filer, Method::POST, "/api/v1/tickets", Some(body))
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::CREATED,
+            "ten files are allowed: {ticket}"
+        );
+        let names: Vec<_> = ticket["attachments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["filename"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(names.len(), 10, "{names:?}");
+        assert!(names.contains(&"part-9.log".to_owned()), "{names:?}");
+        // A reply takes as many.
+        let mut ids = Vec::new();
+        for i in 0..10 {
+            let (_, a) = crate::access::upload(
+                app,
+                &w.filer,
+                &format!("more-{i}.log"),
+                format!("more {i}\n").as_bytes(),
+            )
+            .await;
+            ids.push(a["id"].clone());
+        }
+        let key = ticket["key"].as_str().unwrap();
+        let (status, reply) = app
+            .as_user(
+                &w.filer,
+                Method::POST,
+                &format!("/api/v1/tickets/{key}/messages"),
+                Some(json!({ "body": "追加のログです。", "attachments": ids })),
+            )
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::CREATED,
+            "ten files are allowed: {reply}"
+        );
+        assert_eq!(
+            reply["attachments"].as_array().unwrap().len(),
+            10,
+            "{reply}"
+        );
     }
 );
 

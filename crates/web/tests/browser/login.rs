@@ -1,6 +1,6 @@
 //! In a real browser (Debian's Chromium, driven through ChromeDriver): every demo user logs in
-//! and sees who they are. Without ChromeDriver the test says loudly that it is skipped; under
-//! `CI=true` it fails instead.
+//! and sees who they are. Without ChromeDriver the test fails, unless `MADOGUCHI_SKIP_BROWSER=1`
+//! asks to skip it (then it says so on the terminal); under `CI=true` it always fails.
 
 use crate::support::{browser, chromedriver, log_in};
 use fantoccini::{Client, Locator};

@@ -23,6 +23,12 @@ impl Drop for Driver {
     }
 }
 
+/// Set to `1` to skip the browser tests (and their accessibility checks) on a machine without
+/// Chromium, ChromeDriver or axe-core (outside CI only).
+pub const SKIP_BROWSER: &str = "MADOGUCHI_SKIP_BROWSER";
+
+/// ChromeDriver's path; `None` (the test skips) only when [`SKIP_BROWSER`] asks for it and the
+/// driver is missing: otherwise a missing driver fails the test (`skip_or_fail`).
 pub fn chromedriver() -> Option<String> {
     let path = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
     let found = Command::new(&path)
@@ -34,13 +40,10 @@ pub fn chromedriver() -> Option<String> {
     if found {
         return Some(path);
     }
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!(
-            "chromedriver is not installed under CI=true: install Debian's chromium and chromium-driver"
-        );
-    }
-    eprintln!(
-        "\n*** SKIPPED: browser test, no chromedriver (apt-get install chromium chromium-driver) ***\n"
+    madoguchi_store::testing::skip_or_fail(
+        "browser test",
+        SKIP_BROWSER,
+        &format!("no chromedriver at {path} (apt-get install chromium chromium-driver)"),
     );
     None
 }
@@ -129,7 +132,8 @@ pub async fn log_in(client: &Client, base: &str, email: &str) {
 pub const WIDTHS: [u32; 3] = [360, 768, 1280];
 
 /// axe-core's script, installed from the npm registry by `.ci/run` (`tools/`). Without it the
-/// accessibility check says loudly that it is skipped; under `CI=true` it fails instead.
+/// check fails, unless [`SKIP_BROWSER`] asks to skip (then it says so on the terminal); under
+/// `CI=true` it always fails.
 fn axe_source() -> Option<String> {
     let path = std::env::var("AXE_CORE_JS")
         .map(PathBuf::from)
@@ -139,13 +143,14 @@ fn axe_source() -> Option<String> {
         });
     match std::fs::read_to_string(&path) {
         Ok(source) => Some(source),
-        Err(_) if std::env::var("CI").is_ok_and(|v| v == "true") => {
-            panic!("axe-core is not installed under CI=true: run `npm install --prefix tools`")
-        }
-        Err(_) => {
-            eprintln!(
-                "\n*** SKIPPED: accessibility check, no axe-core at {} (npm install --prefix tools) ***\n",
-                path.display()
+        Err(e) => {
+            madoguchi_store::testing::skip_or_fail(
+                "accessibility check",
+                SKIP_BROWSER,
+                &format!(
+                    "no axe-core at {}: {e} (npm install --prefix tools)",
+                    path.display()
+                ),
             );
             None
         }
