@@ -31,7 +31,8 @@ const JSON_BODY_LIMIT: usize = 1024 * 1024;
 
 /// The whole application: pages, API, OpenAPI document, operations endpoints.
 pub fn app(state: AppState) -> Router {
-    let (api, openapi) = api::router().split_for_parts();
+    let (api, mut openapi) = api::router().split_for_parts();
+    api::finish_document(&mut openapi);
     let openapi = Arc::new(openapi);
     Router::new()
         .merge(api)

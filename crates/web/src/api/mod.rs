@@ -89,6 +89,90 @@ impl Modify for BearerAuth {
     }
 }
 
+/// The last touches of the gathered OpenAPI document, so that it validates as OpenAPI 3.1 and
+/// says what the server does: every response has a description (its status's reason when the
+/// annotation gave none), every operation a unique `operationId` (a handler's name, followed by
+/// its path's words where two handlers share it: `list_admin_desks_members`), and error answers the media type they are sent
+/// with, `application/problem+json`.
+pub fn finish_document(openapi: &mut utoipa::openapi::OpenApi) {
+    use std::collections::HashMap;
+    use utoipa::openapi::RefOr;
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for item in openapi.paths.paths.values() {
+        for op in path_operations(item) {
+            if let Some(id) = &op.operation_id {
+                *seen.entry(id.clone()).or_default() += 1;
+            }
+        }
+    }
+    for (path, item) in openapi.paths.paths.iter_mut() {
+        for op in path_operations_mut(item) {
+            if let Some(id) = op.operation_id.clone()
+                && seen.get(&id).copied().unwrap_or(0) > 1
+            {
+                op.operation_id = Some(format!("{id}_{}", path_words(path)));
+            }
+            for (code, response) in op.responses.responses.iter_mut() {
+                let RefOr::T(response) = response else {
+                    continue;
+                };
+                let status = code
+                    .parse::<u16>()
+                    .ok()
+                    .and_then(|c| axum::http::StatusCode::from_u16(c).ok());
+                if response.description.is_empty() {
+                    response.description = status
+                        .and_then(|s| s.canonical_reason())
+                        .unwrap_or("Answer")
+                        .to_owned();
+                }
+                if status.is_some_and(|s| s.is_client_error() || s.is_server_error())
+                    && let Some(content) = response.content.shift_remove("application/json")
+                {
+                    response
+                        .content
+                        .insert("application/problem+json".to_owned(), content);
+                }
+            }
+        }
+    }
+}
+
+/// The words of an API path without its parameters: `/api/v1/admin/desks/{desk}/members` →
+/// `admin_desks_members`.
+fn path_words(path: &str) -> String {
+    path.trim_start_matches("/api/v1/")
+        .split('/')
+        .filter(|w| !w.is_empty() && !w.starts_with('{'))
+        .map(|w| w.replace('-', "_"))
+        .collect::<Vec<_>>()
+        .join("_")
+}
+
+fn path_operations(
+    item: &utoipa::openapi::path::PathItem,
+) -> Vec<&utoipa::openapi::path::Operation> {
+    [&item.get, &item.put, &item.post, &item.delete, &item.patch]
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+fn path_operations_mut(
+    item: &mut utoipa::openapi::path::PathItem,
+) -> Vec<&mut utoipa::openapi::path::Operation> {
+    [
+        &mut item.get,
+        &mut item.put,
+        &mut item.post,
+        &mut item.delete,
+        &mut item.patch,
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
 /// Every API route, with the OpenAPI document gathered from their annotations.
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())

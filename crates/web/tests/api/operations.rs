@@ -68,5 +68,33 @@ api_test!(
         ] {
             assert!(paths.contains_key(path), "{path} missing");
         }
+        // What OpenAPI 3.1 requires and clients rely on: a description on every response, a
+        // unique operationId per operation; errors are described as the problem+json they are.
+        let mut ids = std::collections::HashSet::new();
+        for (path, item) in paths {
+            for (method, op) in item.as_object().unwrap() {
+                let id = op["operationId"].as_str().unwrap_or_default();
+                assert!(
+                    ids.insert(id.to_owned()),
+                    "{method} {path}: operationId {id} twice"
+                );
+                for (code, response) in op["responses"].as_object().unwrap() {
+                    let description = response["description"].as_str().unwrap_or_default();
+                    assert!(
+                        !description.is_empty(),
+                        "{method} {path} {code}: no description"
+                    );
+                    if code.starts_with('4') || code.starts_with('5') {
+                        if let Some(content) = response["content"].as_object() {
+                            assert!(
+                                content.keys().all(|k| k == "application/problem+json"),
+                                "{method} {path} {code}: {:?}",
+                                content.keys()
+                            );
+                        }
+                    }
+                }
+            }
+        }
     }
 );
