@@ -84,14 +84,14 @@ api_test!(
                         !description.is_empty(),
                         "{method} {path} {code}: no description"
                     );
-                    if code.starts_with('4') || code.starts_with('5') {
-                        if let Some(content) = response["content"].as_object() {
-                            assert!(
-                                content.keys().all(|k| k == "application/problem+json"),
-                                "{method} {path} {code}: {:?}",
-                                content.keys()
-                            );
-                        }
+                    if (code.starts_with('4') || code.starts_with('5'))
+                        && let Some(content) = response["content"].as_object()
+                    {
+                        assert!(
+                            content.keys().all(|k| k == "application/problem+json"),
+                            "{method} {path} {code}: {:?}",
+                            content.keys()
+                        );
                     }
                 }
             }
