@@ -336,7 +336,8 @@ pub async fn sweep_orphans(
     while let Some(dir) = dirs.next_entry().await.map_err(internal)? {
         let name = dir.file_name().to_string_lossy().into_owned();
         let incoming = name == "incoming";
-        if !incoming && !(name.len() == 2 && name.chars().all(|c| c.is_ascii_hexdigit())) {
+        let digest_dir = name.len() == 2 && name.chars().all(|c| c.is_ascii_hexdigit());
+        if !incoming && !digest_dir {
             continue;
         }
         let mut files = tokio::fs::read_dir(dir.path()).await.map_err(internal)?;
