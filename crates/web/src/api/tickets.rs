@@ -447,9 +447,17 @@ pub async fn upload(
     ApiMultipart(mut multipart): ApiMultipart,
 ) -> Result<(StatusCode, Json<AttachmentView>), ApiError> {
     // Before the body is read: who may not upload, or has used the day's quota, stores nothing.
-    let admitted = attachments::admit(&state.store, &user)
-        .await
-        .map_err(upload_error)?;
+    let admitted = match attachments::admit(&state.store, &user).await {
+        Ok(a) => a,
+        Err(e) => {
+            // The body is read and dropped (it is bounded by the body limit) so that the
+            // client, still sending, gets this answer rather than a broken connection.
+            while let Ok(Some(mut field)) = multipart.next_field().await {
+                while let Ok(Some(_)) = field.chunk().await {}
+            }
+            return Err(upload_error(e));
+        }
+    };
     while let Some(mut field) = multipart
         .next_field()
         .await
