@@ -438,3 +438,39 @@ api_test!(
         assert_eq!(response.bytes().await.unwrap().as_ref(), b"kept");
     }
 );
+
+api_test!(
+    a_ticket_refused_for_permission_leaves_neither_row_nor_file,
+    async |app: &TestApp| {
+        let w = world(app).await;
+        // Edit on ECL-A lets them upload; view only on ECL-B does not let them file there.
+        let (reader_id, _) = app
+            .user("reader@org.example", "customer", Some(&w.org))
+            .await;
+        grant(app, &reader_id, "ECL-A", "edit").await;
+        grant(app, &reader_id, "ECL-B", "view").await;
+        let (browser, csrf) = app.log_in("reader@org.example").await;
+        let before = files_on_disk(app);
+        let form = Form::new()
+            .text("csrf", csrf.clone())
+            .text("action", "submit")
+            .text("summary", "ファイル付きの問い合わせ")
+            .part(
+                "attachments",
+                Part::bytes(b"unique refused ticket bytes".to_vec()).file_name("y.log"),
+            );
+        let response = browser
+            .post(app.url("/tickets/new/ECL-B/general_inquiry"))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::FORBIDDEN);
+        assert_eq!(
+            uploaded(app, &reader_id).await,
+            (0, 0),
+            "the refused ticket's file has no row"
+        );
+        assert_eq!(files_on_disk(app), before, "nor a file");
+    }
+);
