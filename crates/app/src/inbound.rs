@@ -19,7 +19,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::ServiceError;
-use crate::attachments::{Upload, UploadError};
+use crate::attachments::{Admitted, Upload, UploadError};
 use crate::notify::{Mailer, OutboxDelivery, failed, sent};
 use crate::tickets::{ReplyInput, reply};
 
@@ -352,7 +352,9 @@ async fn handle(
     }
     let mut ids = Vec::new();
     for file in &incoming.attachments {
-        let mut upload = Upload::start(&limits.data_dir, limits.max_bytes)
+        // Mail was checked above (a reply the sender may write, under the count and size
+        // limits); the daily quota guards the web and the API.
+        let mut upload = Upload::start(&limits.data_dir, limits.max_bytes, Admitted::unlimited())
             .await
             .map_err(upload_error)?;
         upload.chunk(&file.bytes).await.map_err(upload_error)?;
@@ -480,6 +482,7 @@ fn upload_error(e: UploadError) -> InboundError {
         UploadError::TooLarge { max } => {
             InboundError::TryLater(format!("attachment over {max} bytes"))
         }
+        UploadError::Quota(e) => InboundError::TryLater(e.to_string()),
         UploadError::Service(e) => InboundError::TryLater(e.to_string()),
     }
 }

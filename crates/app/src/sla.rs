@@ -417,7 +417,14 @@ pub struct SettingsInput {
     pub auto_close_days: Option<i64>,
     /// Whether notification emails carry the reply's text.
     pub full_text_emails: Option<bool>,
+    /// How many bytes one user may upload per day, 1 MiB–1 TiB (default 200 MiB).
+    pub upload_bytes_per_day: Option<i64>,
+    /// How many files one user may upload per day, 1–100000 (default 100).
+    pub upload_files_per_day: Option<i64>,
 }
+
+const UPLOAD_BYTES_PER_DAY: std::ops::RangeInclusive<i64> = (1 << 20)..=(1 << 40);
+const UPLOAD_FILES_PER_DAY: std::ops::RangeInclusive<i64> = 1..=100_000;
 
 pub async fn settings(store: &Store, actor: &User) -> ServiceResult<Settings> {
     admin_only(actor)?;
@@ -440,9 +447,33 @@ pub async fn update_settings(
             },
         )));
     }
+    let mut errors = Invalid::new();
+    if let Some(bytes) = input.upload_bytes_per_day
+        && !UPLOAD_BYTES_PER_DAY.contains(&bytes)
+    {
+        errors.push(
+            "upload_bytes_per_day",
+            Problem::Conflicts {
+                reason: "problem.upload_bytes_per_day_range",
+            },
+        );
+    }
+    if let Some(files) = input.upload_files_per_day
+        && !UPLOAD_FILES_PER_DAY.contains(&files)
+    {
+        errors.push(
+            "upload_files_per_day",
+            Problem::Conflicts {
+                reason: "problem.upload_files_per_day_range",
+            },
+        );
+    }
+    errors.into_result()?;
     let changes = SettingsChanges {
         auto_close_days: input.auto_close_days,
         full_text_emails: input.full_text_emails,
+        upload_bytes_per_day: input.upload_bytes_per_day,
+        upload_files_per_day: input.upload_files_per_day,
     };
     Ok(store.update_settings(Some(&actor.id), changes).await?)
 }

@@ -25,6 +25,7 @@ pub mod sla;
 pub mod status;
 pub mod ticket;
 pub mod token;
+pub mod uploads;
 pub mod validation;
 pub mod values;
 

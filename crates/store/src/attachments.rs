@@ -174,4 +174,62 @@ impl Store {
         }
         Ok(found)
     }
+
+    /// What `uploader` uploaded since `since` (the start of the quota's day): files and bytes.
+    pub async fn uploaded_since(
+        &self,
+        uploader: &str,
+        since: jiff::Timestamp,
+    ) -> Result<madoguchi_core::uploads::UploadedToday> {
+        let (files, bytes): (i64, Option<i64>) = sqlx::query_as(
+            "SELECT COUNT(*), CAST(SUM(size) AS BIGINT) FROM attachments
+             WHERE uploaded_by = $1 AND created_at >= $2",
+        )
+        .bind(uploader)
+        .bind(since.as_microsecond())
+        .fetch_one(&self.read)
+        .await?;
+        Ok(madoguchi_core::uploads::UploadedToday {
+            bytes: bytes.unwrap_or(0),
+            files,
+        })
+    }
+
+    /// Forgets uploads of `uploader` not yet attached (the form they came with was refused),
+    /// and answers the digests no record refers to any more, whose files may go.
+    pub async fn forget_uploads(&self, uploader: &str, ids: &[String]) -> Result<Vec<String>> {
+        let mut tx = self.begin().await?;
+        let mut unreferenced = Vec::new();
+        for id in ids {
+            let digest: Option<String> = sqlx::query_scalar(
+                "DELETE FROM attachments WHERE id = $1 AND uploaded_by = $2 AND ticket_id IS NULL
+                 RETURNING sha256",
+            )
+            .bind(id)
+            .bind(uploader)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some(digest) = digest else { continue };
+            let still: i64 =
+                sqlx::query_scalar("SELECT COUNT(*) FROM attachments WHERE sha256 = $1")
+                    .bind(&digest)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            if still == 0 && !unreferenced.contains(&digest) {
+                unreferenced.push(digest);
+            }
+        }
+        tx.commit().await?;
+        Ok(unreferenced)
+    }
+
+    /// Does any record refer to the file stored under `sha256`? A file no record refers to
+    /// was left by a crash between the file's rename and its row.
+    pub async fn attachment_digest_known(&self, sha256: &str) -> Result<bool> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM attachments WHERE sha256 = $1")
+            .bind(sha256)
+            .fetch_one(&self.read)
+            .await?;
+        Ok(n > 0)
+    }
 }

@@ -8,6 +8,7 @@ use jiff::civil::Date;
 use madoguchi_core::calendar::{BusinessCalendar, japanese_holidays};
 use madoguchi_core::event::EventKind;
 use madoguchi_core::sla::seeded_targets;
+use madoguchi_core::uploads::{DEFAULT_UPLOAD_QUOTA, UploadQuota};
 use serde_json::{Value, json};
 use sqlx::AnyConnection;
 
@@ -24,6 +25,8 @@ pub struct Settings {
     pub auto_close_days: i64,
     /// Whether notification emails carry the reply's text (SPEC §5: off by default).
     pub full_text_emails: bool,
+    /// What one user may upload per day (issue 16).
+    pub upload_quota: UploadQuota,
 }
 
 /// What an admin changes in the settings; `None` keeps the value.
@@ -31,10 +34,14 @@ pub struct Settings {
 pub struct SettingsChanges {
     pub auto_close_days: Option<i64>,
     pub full_text_emails: Option<bool>,
+    pub upload_bytes_per_day: Option<i64>,
+    pub upload_files_per_day: Option<i64>,
 }
 
 const AUTO_CLOSE_DAYS: &str = "auto_close_days";
 const FULL_TEXT_EMAILS: &str = "full_text_emails";
+const UPLOAD_BYTES_PER_DAY: &str = "upload_bytes_per_day";
+const UPLOAD_FILES_PER_DAY: &str = "upload_files_per_day";
 /// SPEC §5: pending-closure tickets close after 7 days by default.
 const DEFAULT_AUTO_CLOSE_DAYS: i64 = 7;
 
@@ -349,8 +356,32 @@ impl Store {
             )
             .await?;
         }
+        for (key, value) in [
+            (UPLOAD_BYTES_PER_DAY, changes.upload_bytes_per_day),
+            (UPLOAD_FILES_PER_DAY, changes.upload_files_per_day),
+        ] {
+            if let Some(value) = value {
+                put_setting(&mut tx, key, &value.to_string()).await?;
+            }
+        }
         let after = read_settings(&mut tx).await?;
         let mut diff = serde_json::Map::new();
+        for (key, from, to) in [
+            (
+                UPLOAD_BYTES_PER_DAY,
+                before.upload_quota.bytes_per_day,
+                after.upload_quota.bytes_per_day,
+            ),
+            (
+                UPLOAD_FILES_PER_DAY,
+                before.upload_quota.files_per_day,
+                after.upload_quota.files_per_day,
+            ),
+        ] {
+            if from != to {
+                diff.insert(key.into(), json!({ "from": from, "to": to }));
+            }
+        }
         if before.auto_close_days != after.auto_close_days {
             diff.insert(
                 AUTO_CLOSE_DAYS.into(),
@@ -386,8 +417,16 @@ pub(crate) async fn read_settings(conn: &mut AnyConnection) -> Result<Settings> 
         .transpose()?
         .unwrap_or(DEFAULT_AUTO_CLOSE_DAYS);
     let full = setting(conn, FULL_TEXT_EMAILS).await?.as_deref() == Some("true");
+    let mut upload_quota = DEFAULT_UPLOAD_QUOTA;
+    if let Some(v) = setting(conn, UPLOAD_BYTES_PER_DAY).await? {
+        upload_quota.bytes_per_day = v.parse().map_err(StoreError::corrupt)?;
+    }
+    if let Some(v) = setting(conn, UPLOAD_FILES_PER_DAY).await? {
+        upload_quota.files_per_day = v.parse().map_err(StoreError::corrupt)?;
+    }
     Ok(Settings {
         auto_close_days: days,
         full_text_emails: full,
+        upload_quota,
     })
 }

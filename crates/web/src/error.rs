@@ -33,6 +33,8 @@ pub enum ApiError {
     MergedInto(madoguchi_core::values::TicketKey),
     /// 413: the body is too large; says what the limit is.
     TooLarge(String),
+    /// 429: the caller's daily upload quota is used up; says the limit and when it resets.
+    QuotaExceeded(String),
     /// 415: the body is not of the media type the operation takes; says which it takes.
     UnsupportedMediaType(&'static str),
     /// 400: the body is JSON, but some values have the wrong type; each names its field.
@@ -158,6 +160,13 @@ impl ApiError {
                 None,
             ),
             ApiError::TooLarge(why) => (413, "too-large", "Request too large", why.clone(), None),
+            ApiError::QuotaExceeded(why) => (
+                429,
+                "upload-quota",
+                "Upload quota used up",
+                why.clone(),
+                None,
+            ),
             ApiError::UnsupportedMediaType(why) => (
                 415,
                 "unsupported-media-type",

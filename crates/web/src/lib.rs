@@ -117,7 +117,8 @@ impl Server {
     }
 }
 
-/// Every hour, forgets uploads never attached (a form abandoned). Idempotent: several
+/// Every hour and at start, forgets uploads never attached (a form abandoned) and removes files
+/// a crash left without a row or half-written in `incoming/`. Idempotent: several
 /// instances may run it at once.
 async fn forget_stale_uploads(state: AppState) {
     let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
@@ -129,6 +130,19 @@ async fn forget_stale_uploads(state: AppState) {
             Ok(0) => {}
             Ok(n) => tracing::info!(files = n, "forgot stale uploads"),
             Err(e) => tracing::warn!(error = %e, "forgetting stale uploads"),
+        }
+        // The first tick is at once: what a crash left is swept at start too.
+        let older_than = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(1);
+        match madoguchi_app::attachments::sweep_orphans(
+            &state.store,
+            &state.config.data_dir,
+            older_than,
+        )
+        .await
+        {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(files = n, "removed files a crash left behind"),
+            Err(e) => tracing::warn!(error = %e, "sweeping orphan uploads"),
         }
     }
 }

@@ -17,4 +17,5 @@ mod smoke;
 mod tenants;
 mod ticket_changes;
 mod tokens_and_sessions;
+mod uploads;
 mod users;

@@ -438,13 +438,26 @@ pub async fn update(
 /// Uploads one file (multipart field `file`); answers its id, to pass in `attachments`.
 #[utoipa::path(post, path = "/api/v1/attachments", tag = "tickets",
     request_body(content_type = "multipart/form-data", description = "one field `file`"),
-    responses((status = 201, body = AttachmentView), (status = 400, body = Problem), (status = 413, body = Problem),
-        (status = 415, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = AttachmentView), (status = 400, body = Problem), (status = 403, body = Problem),
+        (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem),
+        (status = 429, body = Problem)))]
 pub async fn upload(
     State(state): State<AppState>,
     ApiCaller(user): ApiCaller,
     ApiMultipart(mut multipart): ApiMultipart,
 ) -> Result<(StatusCode, Json<AttachmentView>), ApiError> {
+    // Before the body is read: who may not upload, or has used the day's quota, stores nothing.
+    let admitted = match attachments::admit(&state.store, &user).await {
+        Ok(a) => a,
+        Err(e) => {
+            // The body is read and dropped (it is bounded by the body limit) so that the
+            // client, still sending, gets this answer rather than a broken connection.
+            while let Ok(Some(mut field)) = multipart.next_field().await {
+                while let Ok(Some(_)) = field.chunk().await {}
+            }
+            return Err(upload_error(e));
+        }
+    };
     while let Some(mut field) = multipart
         .next_field()
         .await
@@ -458,9 +471,13 @@ pub async fn upload(
             .content_type()
             .unwrap_or("application/octet-stream")
             .to_owned();
-        let mut upload = Upload::start(&state.config.data_dir, state.config.attachment_max_bytes)
-            .await
-            .map_err(upload_error)?;
+        let mut upload = Upload::start(
+            &state.config.data_dir,
+            state.config.attachment_max_bytes,
+            admitted,
+        )
+        .await
+        .map_err(upload_error)?;
         while let Some(chunk) = field
             .chunk()
             .await
@@ -489,6 +506,7 @@ pub(crate) fn upload_error(e: UploadError) -> ApiError {
             "The file is larger than {} MiB; attach a smaller one (compress logs, crop screenshots).",
             max / (1024 * 1024)
         )),
+        UploadError::Quota(why) => ApiError::QuotaExceeded(why.to_string()),
         UploadError::Service(e) => e.into(),
     }
 }
@@ -531,10 +549,18 @@ pub(crate) async fn file_response(
     );
     let mut response = body.into_response();
     let headers = response.headers_mut();
+    // Only a short allow-list keeps its type; anything else (HTML, SVG…) is bytes to save,
+    // and the sandbox keeps even a mislabelled file from running as this origin.
     headers.insert(
         header::CONTENT_TYPE,
-        HeaderValue::from_str(&attachment.content_type)
-            .unwrap_or(HeaderValue::from_static("application/octet-stream")),
+        HeaderValue::from_str(madoguchi_core::uploads::served_content_type(
+            &attachment.content_type,
+        ))
+        .unwrap_or(HeaderValue::from_static("application/octet-stream")),
+    );
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("sandbox"),
     );
     headers.insert(
         header::CONTENT_LENGTH,

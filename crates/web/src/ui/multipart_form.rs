@@ -9,7 +9,7 @@ use madoguchi_store::Session;
 
 use crate::auth::check_csrf;
 use crate::state::AppState;
-use madoguchi_app::attachments::{Upload, UploadError};
+use madoguchi_app::attachments::{self, Upload, UploadError};
 
 /// The largest text field a page form may send (the details field allows 20 000 characters).
 const TEXT_MAX: usize = 256 * 1024;
@@ -87,6 +87,8 @@ pub async fn read_with(
 ) -> Result<SubmittedForm, FormError> {
     let mut form = SubmittedForm::default();
     let mut csrf_ok = false;
+    // Asked once, at the first file: may this user upload, and how much is left today.
+    let mut admitted: Option<Result<attachments::Admitted, String>> = None;
     let mut text_total = 0usize;
     while let Some(mut field) = multipart
         .next_field()
@@ -144,10 +146,39 @@ pub async fn read_with(
                 .content_type()
                 .unwrap_or("application/octet-stream")
                 .to_owned();
-            let mut upload =
-                Upload::start(&state.config.data_dir, state.config.attachment_max_bytes)
-                    .await
-                    .map_err(|_| FormError::Internal)?;
+            if admitted.is_none() {
+                admitted = Some(
+                    match attachments::admit(&state.store, &session.user).await {
+                        Ok(a) => Ok(a),
+                        Err(UploadError::Quota(why)) => Err(why.to_string()),
+                        Err(UploadError::Service(madoguchi_app::ServiceError::Forbidden(why))) => {
+                            Err(why.into_owned())
+                        }
+                        Err(_) => return Err(FormError::Internal),
+                    },
+                );
+            }
+            let this_file = match admitted.clone().expect("set above") {
+                Ok(a) => a,
+                Err(why) => {
+                    // Refused before anything is stored; the rest of the form is kept.
+                    while field
+                        .chunk()
+                        .await
+                        .map_err(|_| FormError::Malformed)?
+                        .is_some()
+                    {}
+                    form.upload_errors.push(format!("{filename}: {why}"));
+                    continue;
+                }
+            };
+            let mut upload = Upload::start(
+                &state.config.data_dir,
+                state.config.attachment_max_bytes,
+                this_file,
+            )
+            .await
+            .map_err(|_| FormError::Internal)?;
             let mut refused = None;
             while let Some(chunk) = field.chunk().await.map_err(|_| FormError::Malformed)? {
                 if refused.is_some() {
@@ -161,6 +192,11 @@ pub async fn read_with(
                 Some(UploadError::TooLarge { max }) => {
                     form.upload_errors
                         .push(format!("{filename}: > {} MiB", max / (1024 * 1024)));
+                }
+                Some(UploadError::Quota(why)) => {
+                    form.upload_errors.push(format!("{filename}: {why}"));
+                    // Later files of this form would only pass the quota further.
+                    admitted = Some(Err(why.to_string()));
                 }
                 Some(UploadError::Service(_)) => return Err(FormError::Internal),
                 None => {

@@ -483,6 +483,14 @@ pub async fn settings(
                         "full_text_emails".into(),
                         if s.full_text_emails { "on" } else { "" }.into(),
                     ),
+                    (
+                        "upload_bytes_per_day".into(),
+                        s.upload_quota.bytes_per_day.to_string(),
+                    ),
+                    (
+                        "upload_files_per_day".into(),
+                        s.upload_quota.files_per_day.to_string(),
+                    ),
                 ]),
                 errors: BTreeMap::new(),
             };
@@ -498,6 +506,9 @@ pub struct SettingsForm {
     #[serde(default)]
     auto_close_days: String,
     full_text_emails: Option<String>,
+    /// Absent (an older form) keeps the quota; sent blank is refused like any bad number.
+    upload_bytes_per_day: Option<String>,
+    upload_files_per_day: Option<String>,
 }
 
 /// `POST /admin/settings`.
@@ -517,6 +528,14 @@ pub async fn save_settings(
         // Blank is out of range too: the refusal says which numbers are taken.
         auto_close_days: Some(number(&form.auto_close_days).unwrap_or(0)),
         full_text_emails: Some(form.full_text_emails.is_some()),
+        upload_bytes_per_day: form
+            .upload_bytes_per_day
+            .as_deref()
+            .map(|v| number(v).unwrap_or(0)),
+        upload_files_per_day: form
+            .upload_files_per_day
+            .as_deref()
+            .map(|v| number(v).unwrap_or(0)),
     };
     match sla::update_settings(&state.store, &session.user, &input).await {
         Ok(_) => Redirect::to("/admin/settings?done=settings_saved").into_response(),
@@ -527,6 +546,14 @@ pub async fn save_settings(
                     (
                         "full_text_emails".into(),
                         form.full_text_emails.unwrap_or_default(),
+                    ),
+                    (
+                        "upload_bytes_per_day".into(),
+                        form.upload_bytes_per_day.unwrap_or_default(),
+                    ),
+                    (
+                        "upload_files_per_day".into(),
+                        form.upload_files_per_day.unwrap_or_default(),
                     ),
                 ]),
                 errors: BTreeMap::new(),

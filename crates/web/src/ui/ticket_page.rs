@@ -604,6 +604,21 @@ async fn write_message(
         } else {
             tickets::reply(&state.store, &session.user, parsed, &input, limit).await
         };
+        // A reply refused for good (no permission, no such ticket, closed, merged) can never
+        // carry the files that came with it: they go now, rows and files. A reply refused for
+        // its fields keeps them for the form shown again.
+        if let Err(e) = &result
+            && !matches!(e, ServiceError::Invalid(_))
+            && let Err(e) = madoguchi_app::attachments::discard_uploads(
+                &state.store,
+                &state.config.data_dir,
+                &session.user,
+                &form.uploaded,
+            )
+            .await
+        {
+            tracing::warn!(error = %e, "discarding the uploads of a refused reply");
+        }
         match result {
             Ok(_) => {
                 let done = if internal { "noted" } else { "replied" };

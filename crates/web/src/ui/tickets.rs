@@ -607,7 +607,21 @@ pub async fn submit_ticket(
             Err(ServiceError::Invalid(invalid)) | Err(ServiceError::Conflict(invalid)) => {
                 errors = worded(locale, &invalid);
             }
-            Err(e) => return page_error(locale, e),
+            Err(e) => {
+                // Refused for good (no permission on this contract, no such type): the
+                // files that came with the form can never be attached.
+                if let Err(e) = madoguchi_app::attachments::discard_uploads(
+                    &state.store,
+                    &state.config.data_dir,
+                    &session.user,
+                    &form.uploaded,
+                )
+                .await
+                {
+                    tracing::warn!(error = %e, "discarding the uploads of a refused ticket");
+                }
+                return page_error(locale, e);
+            }
         }
     }
     let status = if errors.is_empty() {

@@ -220,10 +220,49 @@ api_test!(
         let (_, settings) = app.admin(Method::GET, "/api/v1/admin/settings", None).await;
         assert_eq!(
             settings,
-            json!({ "auto_close_days": 14, "full_text_emails": true })
+            json!({ "auto_close_days": 14, "full_text_emails": true,
+                    "upload_bytes_per_day": 200 * 1024 * 1024, "upload_files_per_day": 100 })
         );
         let (_, html) = page(&browser, app, "/admin/settings?done=settings_saved").await;
         assert!(html.contains("運用設定を保存しました。") && html.contains("value=\"14\""));
+        assert!(
+            html.contains("id=\"settings-upload_files_per_day\"") && html.contains("value=\"100\"")
+        );
+
+        // The upload quota: a bad number is named and kept, a good one saved.
+        let response = browser
+            .post(app.url("/admin/settings"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("auto_close_days", "14"),
+                ("upload_bytes_per_day", "5"),
+                ("upload_files_per_day", "30"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let html = response.text().await.unwrap();
+        assert!(html.contains("id=\"settings-upload_bytes_per_day-error\""));
+        assert!(
+            html.contains("value=\"5\"") && html.contains("value=\"30\""),
+            "what was typed is kept"
+        );
+        let response = browser
+            .post(app.url("/admin/settings"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("auto_close_days", "14"),
+                ("upload_bytes_per_day", "10485760"),
+                ("upload_files_per_day", "30"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        let (_, settings) = app.admin(Method::GET, "/api/v1/admin/settings", None).await;
+        assert_eq!(settings["upload_bytes_per_day"], 10485760);
+        assert_eq!(settings["upload_files_per_day"], 30);
     }
 );
 

@@ -333,7 +333,8 @@ api_test!(
         assert_eq!(status, StatusCode::OK);
         assert_eq!(
             settings,
-            json!({ "auto_close_days": 7, "full_text_emails": false })
+            json!({ "auto_close_days": 7, "full_text_emails": false,
+                    "upload_bytes_per_day": 209715200, "upload_files_per_day": 100 })
         );
         for days in [0, 366, -1] {
             let (status, problem) = app
@@ -360,7 +361,8 @@ api_test!(
         assert_eq!(status, StatusCode::OK);
         assert_eq!(
             settings,
-            json!({ "auto_close_days": 3, "full_text_emails": true })
+            json!({ "auto_close_days": 3, "full_text_emails": true,
+                    "upload_bytes_per_day": 209715200, "upload_files_per_day": 100 })
         );
         let (_, again) = app.admin(Method::GET, "/api/v1/admin/settings", None).await;
         assert_eq!(again, settings);

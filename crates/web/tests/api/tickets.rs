@@ -1323,3 +1323,6 @@ api_test!(
         let _ = twin;
     }
 );
+
+/// Issue 16: who may upload, quotas, refused replies, names, download types, crash leftovers.
+mod uploads;

@@ -106,6 +106,10 @@ pub struct SettingsView {
     pub auto_close_days: i64,
     /// Whether notification emails carry the reply's text.
     pub full_text_emails: bool,
+    /// How many bytes one user may upload per UTC day.
+    pub upload_bytes_per_day: i64,
+    /// How many files one user may upload per UTC day.
+    pub upload_files_per_day: i64,
 }
 
 impl From<Settings> for SettingsView {
@@ -113,6 +117,8 @@ impl From<Settings> for SettingsView {
         SettingsView {
             auto_close_days: s.auto_close_days,
             full_text_emails: s.full_text_emails,
+            upload_bytes_per_day: s.upload_quota.bytes_per_day,
+            upload_files_per_day: s.upload_quota.files_per_day,
         }
     }
 }
