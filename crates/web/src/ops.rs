@@ -37,15 +37,7 @@ pub async fn metrics(State(state): State<AppState>, headers: axum::http::HeaderM
         )
             .into_response();
     };
-    let given = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .unwrap_or_default();
-    if !bool::from(subtle::ConstantTimeEq::ct_eq(
-        given.as_bytes(),
-        expected.as_bytes(),
-    )) {
+    if !crate::auth::bearer_is(&headers, expected) {
         return (
             StatusCode::UNAUTHORIZED,
             [(header::WWW_AUTHENTICATE, "Bearer")],

@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use madoguchi_app::inbound::{InboundError, InboundOutcome, receive};
 use madoguchi_app::notify::{self, NotificationsInput};
 use madoguchi_app::webhooks::{self, WebhookInput};
@@ -132,15 +132,7 @@ pub async fn inbound_mail(
             "inbound mail over HTTP is off: the operator sets MADOGUCHI_INBOUND_SECRET to turn it on",
         ));
     };
-    let given = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .unwrap_or_default();
-    if !bool::from(subtle::ConstantTimeEq::ct_eq(
-        given.as_bytes(),
-        secret.as_bytes(),
-    )) {
+    if !crate::auth::bearer_is(&headers, secret) {
         return Err(ApiError::Unauthorized(
             "use `Authorization: Bearer <inbound secret>`",
         ));

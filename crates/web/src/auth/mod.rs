@@ -66,3 +66,17 @@ impl FromRequestParts<AppState> for ApiCaller {
         ))
     }
 }
+
+/// Whether the request carries `Authorization: Bearer <secret>` for an operator's shared
+/// secret (metrics, inbound mail), compared in constant time.
+pub(crate) fn bearer_is(headers: &axum::http::HeaderMap, secret: &str) -> bool {
+    let given = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    bool::from(subtle::ConstantTimeEq::ct_eq(
+        given.as_bytes(),
+        secret.as_bytes(),
+    ))
+}
