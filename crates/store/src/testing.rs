@@ -2,9 +2,9 @@
 //!
 //! PostgreSQL tests use `MADOGUCHI_TEST_DATABASE_URL` (default
 //! `postgres://postgres@127.0.0.1:5432/test`); each test gets its own schema, so tests run in
-//! parallel without seeing each other. Without a reachable PostgreSQL they fail, naming the
-//! address and the error, unless `MADOGUCHI_SKIP_POSTGRES=1` says to skip them; a skip is then
-//! written to the terminal (see [`skip_or_fail`]). Under `CI=true` they never skip.
+//! parallel without seeing each other. Without PostgreSQL at the default address they are
+//! skipped, loudly (see [`skip_or_fail`]); a URL set by hand that cannot be reached fails them
+//! unless `MADOGUCHI_SKIP_POSTGRES=1`. Under `CI=true` they never skip.
 
 use std::path::PathBuf;
 
@@ -33,23 +33,26 @@ enum Cleanup {
 
 const DEFAULT_POSTGRES: &str = "postgres://postgres@127.0.0.1:5432/test";
 
-/// Set to `1` to skip the PostgreSQL tests when no server answers (outside CI only).
+/// Set to `1` to skip the PostgreSQL tests even when `MADOGUCHI_TEST_DATABASE_URL` was set by
+/// hand and cannot be reached (outside CI only).
 pub const SKIP_POSTGRES: &str = "MADOGUCHI_SKIP_POSTGRES";
 
-/// What a test does when something it needs is missing (`what`: "PostgreSQL test"; `why`: the
-/// missing thing and the error). Under `CI=true` it fails: CI runs everything. Otherwise it
-/// fails too, unless the environment variable `skip_var` is `1`, so that a wrong database name
-/// or a missing driver never passes as a green test; when skipping is asked for, the notice
-/// goes to the terminal (`/dev/tty`), which the test harness does not capture, and to stderr.
-/// Returns only when the test is to be skipped.
-pub fn skip_or_fail(what: &str, skip_var: &str, why: &str) {
+/// What a test does when something it needs is missing (PostgreSQL, ChromeDriver, axe-core):
+/// `what` names the test's kind, `why` the missing thing and the error. Under `CI=true` it
+/// fails: CI runs everything. Otherwise it also fails when the person named the thing
+/// themselves (`configured`, e.g. `MADOGUCHI_TEST_DATABASE_URL` set: a wrong database name never
+/// passes as a green test), unless `skip_var` is `1`. A machine that simply lacks it skips the
+/// test loudly: the notice goes to the terminal (`/dev/tty`), which the test harness does not
+/// capture, and to stderr. Returns only when the test is to be skipped.
+pub fn skip_or_fail(what: &str, skip_var: &str, configured: bool, why: &str) {
     if std::env::var("CI").is_ok_and(|v| v == "true") {
         panic!("{what} cannot run under CI=true, where nothing is skipped: {why}");
     }
-    if !std::env::var(skip_var).is_ok_and(|v| v == "1") {
+    let asked_to_skip = std::env::var(skip_var).is_ok_and(|v| v == "1");
+    if configured && !asked_to_skip {
         panic!("{what} cannot run: {why}. Fix that, or set {skip_var}=1 to skip such tests");
     }
-    let notice = format!("\n*** SKIPPED ({skip_var}=1): {what}, {why} ***\n");
+    let notice = format!("\n*** SKIPPED: {what}, {why} ***\n");
     eprintln!("{notice}");
     if let Ok(mut tty) = std::fs::OpenOptions::new().write(true).open("/dev/tty") {
         use std::io::Write;
@@ -89,6 +92,7 @@ impl TestDb {
                 skip_or_fail(
                     "PostgreSQL test",
                     SKIP_POSTGRES,
+                    std::env::var("MADOGUCHI_TEST_DATABASE_URL").is_ok(),
                     &format!("no database at {server_url}: {e}"),
                 );
                 return None;

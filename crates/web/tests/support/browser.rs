@@ -28,7 +28,7 @@ impl Drop for Driver {
 pub const SKIP_BROWSER: &str = "MADOGUCHI_SKIP_BROWSER";
 
 /// ChromeDriver's path; `None` (the test skips) only when [`SKIP_BROWSER`] asks for it and the
-/// driver is missing: otherwise a missing driver fails the test (`skip_or_fail`).
+/// driver is missing (`skip_or_fail`: loudly, outside CI).
 pub fn chromedriver() -> Option<String> {
     let path = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
     let found = Command::new(&path)
@@ -43,6 +43,7 @@ pub fn chromedriver() -> Option<String> {
     madoguchi_store::testing::skip_or_fail(
         "browser test",
         SKIP_BROWSER,
+        false,
         &format!("no chromedriver at {path} (apt-get install chromium chromium-driver)"),
     );
     None
@@ -147,6 +148,7 @@ fn axe_source() -> Option<String> {
             madoguchi_store::testing::skip_or_fail(
                 "accessibility check",
                 SKIP_BROWSER,
+                false,
                 &format!(
                     "no axe-core at {}: {e} (npm install --prefix tools)",
                     path.display()
